@@ -1,0 +1,77 @@
+/*
+ * HostBackend: how the engine turns optimized IR into something the host
+ * runs. One per host: x86_64 and aarch64 emit machine code; interp encodes
+ * the IR into a compact form it interprets (the portable reference every
+ * native backend is tested against).
+ *
+ * Code lives in a CodeBuffer with separate writable and executable views of
+ * the same memory (W^X): backends write through rw and jump through rx.
+ */
+#ifndef DOPPEL_CPU_HOST_BACKEND_H
+#define DOPPEL_CPU_HOST_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/ir/ir.h"
+#include "cpu/tb.h"
+
+struct CpuCommon;
+
+typedef struct CodeBuffer {
+    uint8_t *rw;        /* writable view */
+    uint8_t *rx;        /* executable view (== rw for the interpreter) */
+    size_t size;
+    size_t used;        /* bytes handed out, prologue included */
+    size_t prologue_size;
+} CodeBuffer;
+
+/** Map a code buffer of size bytes with separate RW and RX views (memfd /
+ *  shm on Linux; MAP_JIT elsewhere). executable=false gives plain memory. */
+bool code_buffer_init(CodeBuffer *cb, size_t size, bool executable);
+void code_buffer_destroy(CodeBuffer *cb);
+/** Executable address of a writable pointer into the buffer and back. */
+static inline uint8_t *code_rx(const CodeBuffer *cb, const uint8_t *rw) { return cb->rx + (rw - cb->rw); }
+static inline uint8_t *code_rw(const CodeBuffer *cb, const uint8_t *rx) { return cb->rw + (rx - cb->rx); }
+/** Make [rx, rx+len) coherent for execution (icache flush; no-op on x86). */
+void code_buffer_sync(const CodeBuffer *cb, const uint8_t *rx, size_t len);
+
+/* What a backend needs to know about the guest's CPU struct layout. */
+typedef struct BackendEnvLayout {
+    int32_t budget_offset;      /* int32 insn budget, see CpuCommon */
+    int32_t tlb_offset;         /* CpuTlb in env */
+    int32_t jmp_cache_offset;   /* unused by backends today */
+} BackendEnvLayout;
+
+typedef struct HostBackend {
+    const char *name;
+    /** Create backend state and emit the prologue/epilogue into cb. */
+    void *(*create)(CodeBuffer *cb, const BackendEnvLayout *layout);
+    void (*destroy)(void *be);
+    /** Emit code for the optimized, liveness-annotated IR of tb at cb->used.
+     *  Fills tb->host_code, host_size, jmp_* offsets and insn_end[]. Returns
+     *  false (emitting nothing) if the buffer has too little room. The code
+     *  starts with the budget check: if env budget < tb->icount, return
+     *  tb | TB_EXIT_REQUESTED, else subtract tb->icount. */
+    bool (*gen_tb)(void *be, CodeBuffer *cb, IrContext *ir, TranslationBlock *tb);
+    /** Run from tb until an exit; returns a tagged TB pointer (TB_EXIT_*). */
+    uintptr_t (*exec)(void *be, struct CpuCommon *cpu, TranslationBlock *tb);
+    /** Make goto_tb slot n of tb jump straight to dest (NULL: back to its exit). */
+    void (*patch_jump)(void *be, CodeBuffer *cb, TranslationBlock *tb, int n, TranslationBlock *dest);
+    /** Print host code for -d out_asm (may be NULL). */
+    void (*dump_code)(void *be, const CodeBuffer *cb, const TranslationBlock *tb, FILE *f);
+} HostBackend;
+
+extern const HostBackend host_backend_interp;
+extern const HostBackend host_backend_x86_64;   /* only on x86-64 hosts */
+
+/** The native backend of this host, or NULL if there is none. */
+const HostBackend *host_backend_native(void);
+
+/** Lookup used by lookup_and_goto: the TB for the cpu's current state (from
+ *  the jump cache or the hash table), or NULL to return to the engine.
+ *  Implemented by the engine; backends call it. */
+TranslationBlock *engine_lookup_tb(struct CpuCommon *cpu);
+
+#endif
