@@ -37,7 +37,7 @@ struct VirtClock {
     unsigned run_pass;     /* counts clock_run_timers calls */
 };
 
-/** Start a clock at time 0. */
+/** Start a clock at time 0 (icount_shift is clamped to 0..30). */
 void clock_init(VirtClock *c, ClockMode mode, int icount_shift);
 /** Current virtual time in ns. */
 int64_t clock_now(VirtClock *c);

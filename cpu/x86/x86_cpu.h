@@ -1,0 +1,113 @@
+/*
+ * The x86 guest CPU state (Intel SDM Vol. 3A ch. 2-3). X86Cpu starts with
+ * the engine's CpuCommon; translated code reaches every field at a fixed
+ * offset from env.
+ *
+ * Arithmetic flags are lazy (x86_flags.h): the last flag-setting operation
+ * leaves cc_op, cc_dst, cc_src and cc_src2, and CF/PF/AF/ZF/SF/OF are
+ * computed only when something reads them. eflags holds every other bit
+ * (and the six arithmetic bits are meaningful only when cc_op == CC_OP_EFLAGS).
+ */
+#ifndef DOPPEL_CPU_X86_X86_CPU_H
+#define DOPPEL_CPU_X86_X86_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "cpu/tlb.h"
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, X86_NB_SEGS };
+
+/* EFLAGS bits (SDM Vol. 1 3.4.3) */
+enum {
+    X86_CF = 1u << 0, X86_PF = 1u << 2, X86_AF = 1u << 4, X86_ZF = 1u << 6,
+    X86_SF = 1u << 7, X86_TF = 1u << 8, X86_IF = 1u << 9, X86_DF = 1u << 10,
+    X86_OF = 1u << 11, X86_IOPL = 3u << 12, X86_NT = 1u << 14, X86_RF = 1u << 16,
+    X86_VM = 1u << 17, X86_AC = 1u << 18, X86_VIF = 1u << 19, X86_VIP = 1u << 20,
+    X86_ID = 1u << 21,
+    X86_ARITH_FLAGS = X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF,
+};
+
+/* Exceptions (SDM Vol. 3A 6.3.1) */
+enum {
+    X86_EXCP_DE = 0, X86_EXCP_DB = 1, X86_EXCP_NMI = 2, X86_EXCP_BP = 3, X86_EXCP_OF = 4,
+    X86_EXCP_BR = 5, X86_EXCP_UD = 6, X86_EXCP_NM = 7, X86_EXCP_DF = 8, X86_EXCP_TS = 10,
+    X86_EXCP_NP = 11, X86_EXCP_SS = 12, X86_EXCP_GP = 13, X86_EXCP_PF = 14, X86_EXCP_MF = 16,
+    X86_EXCP_AC = 17, X86_EXCP_MC = 18, X86_EXCP_XM = 19,
+    X86_EXCP_SWINT = 0x100,        /* INT n: vector in exception_vector */
+    X86_EXCP_HLT = 0x200,          /* HLT executed: halt */
+};
+
+/* A segment register with its hidden descriptor cache (SDM Vol. 3A 3.4.3). */
+typedef struct X86Seg {
+    uint16_t selector;
+    uint64_t base;
+    uint32_t limit;                /* byte granular (G already applied) */
+    uint32_t attr;                 /* descriptor bits 40..55 as attr >> 8: type, S, DPL, P, AVL, L, D/B, G */
+} X86Seg;
+
+enum {                             /* X86Seg.attr bits (descriptor high dword bits 8..23) */
+    SEG_ATTR_TYPE_MASK = 0xf << 8, SEG_ATTR_S = 1u << 12, SEG_ATTR_DPL_SHIFT = 13,
+    SEG_ATTR_P = 1u << 15, SEG_ATTR_L = 1u << 21, SEG_ATTR_DB = 1u << 22, SEG_ATTR_G = 1u << 23,
+};
+
+typedef struct X86Table { uint64_t base; uint32_t limit; } X86Table;
+
+/* hflags: the mode bits translation depends on = the TB flags. */
+enum {
+    HF_CPL_MASK = 3u,
+    HF_PE = 1u << 2,               /* protected mode */
+    HF_CS32 = 1u << 3,             /* default operand/address size 32 */
+    HF_SS32 = 1u << 4,             /* stack is 32-bit */
+    HF_LMA = 1u << 5,              /* long mode active */
+    HF_CS64 = 1u << 6,             /* 64-bit code segment */
+    HF_VM = 1u << 7,               /* virtual-8086 */
+    HF_ADDSEG = 1u << 8,           /* DS/ES/SS may have a non-zero base: add it */
+    HF_INHIBIT_IRQ = 1u << 9,      /* STI / MOV SS shadow */
+    HF_TF = 1u << 10,
+    HF_IOPL_SHIFT = 11, HF_IOPL_MASK = 3u << 11,
+    HF_OSFXSR = 1u << 13,
+    HF_EM = 1u << 14, HF_TS = 1u << 15, HF_MP = 1u << 16,
+    HF_SMAP_AC = 1u << 17,
+};
+
+/* MMU indexes (one TLB each). */
+enum { X86_MMU_KERNEL = 0, X86_MMU_USER = 1, X86_MMU_PHYS = 2, X86_MMU_MODES = 3 };
+
+typedef struct X86Cpu {
+    CpuCommon common;
+
+    uint64_t regs[16];
+    uint64_t rip;
+    uint64_t cc_dst, cc_src, cc_src2;
+    uint32_t cc_op;                /* X86CcOp */
+    int32_t df;                    /* +1 or -1 */
+    uint64_t eflags;               /* all but the arithmetic flags (see above) */
+    uint32_t hflags;
+
+    X86Seg segs[X86_NB_SEGS];
+    X86Seg ldt, tr;
+    X86Table gdt, idt;
+    uint64_t cr[5];
+    uint64_t efer;
+    uint64_t dr[8];
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t apic_base, pat, tsc_offset, misc_enable;
+    uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+    bool a20_enabled;
+    int exception_vector;          /* vector being raised (exception or INT n) */
+    int error_code;
+    bool has_error_code;
+    uint64_t next_rip;             /* for INT n / syscall: address after the insn */
+    int old_exception;             /* for #DF detection, -1 none */
+
+    CpuTlb tlb;
+} X86Cpu;
+
+static inline X86Cpu *x86_cpu(CpuCommon *c) { return (X86Cpu *)c; }
+
+#endif

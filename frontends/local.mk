@@ -1,0 +1,13 @@
+# frontends/ — sources and tests of this folder (included by Makefile.am).
+
+libfrontends_a_SOURCES += frontends/options.c frontends/options.h \
+	frontends/optvalue.c frontends/optvalue.h
+
+check_PROGRAMS += tests/unit/test_options
+UNIT_TESTS += tests/unit/test_options
+tests_unit_test_options_SOURCES = tests/unit/test_options.c
+tests_unit_test_options_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
+
+# The command line's exit codes, checked on the real binary.
+UNIT_TESTS += tests/unit/cli-exit-codes.sh
+EXTRA_DIST += tests/unit/cli-exit-codes.sh

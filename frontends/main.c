@@ -1,0 +1,58 @@
+/*
+ * doppel's entry point: parse the command line into a VmConfig
+ * (frontends/options.c), build the Machine the chosen board describes, run
+ * its main loop and exit with the code the VM stopped with.
+ *
+ * Exit codes (machine/config.h): 0 guest powered off / script passed,
+ * 1 guest or script failure, 2 bad command line or a VM that cannot be built.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "frontends/options.h"
+#include "machine/machine.h"
+
+/* Build the machine for cfg on board and run it; returns the exit code. */
+static int run_vm(const VmConfig *cfg, const BoardClass *board)
+{
+    Machine m;
+    if (!machine_init(&m, cfg, board)) {
+        fprintf(stderr, "doppel: -D: cannot open log file '%s'\n",
+                cfg->log_file ? cfg->log_file : "(stderr)");
+        return EXIT_USAGE;
+    }
+    if (!board->init(&m)) {
+        /* The board already printed its one error line. */
+        machine_destroy(&m);
+        return EXIT_USAGE;
+    }
+    int code = machine_main_loop(&m);
+    machine_destroy(&m);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    VmConfig cfg;
+    char err[512];
+
+    int r = options_parse(&cfg, argc, argv, err, sizeof(err));
+    if (r != 0) {
+        if (r < 0)
+            fprintf(stderr, "%s\n", err);
+        options_free(&cfg);
+        return r > 0 ? EXIT_OK : EXIT_USAGE;
+    }
+
+    const BoardClass *board = board_find(cfg.machine);
+    if (!board) {
+        fprintf(stderr, "doppel: machine '%s' is not available in this build\n",
+                cfg.machine);
+        options_free(&cfg);
+        return EXIT_USAGE;
+    }
+
+    int code = run_vm(&cfg, board);
+    options_free(&cfg);
+    return code;
+}
