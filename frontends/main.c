@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "frontends/console.h"
 #include "frontends/options.h"
 #include "machine/machine.h"
 
@@ -21,13 +22,24 @@ static int run_vm(const VmConfig *cfg, const BoardClass *board)
                 cfg->log_file ? cfg->log_file : "(stderr)");
         return EXIT_USAGE;
     }
-    if (!board->init(&m)) {
-        /* The board already printed its one error line. */
+    char err[512];
+    Console *con = console_create(&m, err, sizeof(err));
+    if (!con) {
+        fprintf(stderr, "%s\n", err);
         machine_destroy(&m);
         return EXIT_USAGE;
     }
+    if (!board->init(&m)) {
+        /* The board already printed its one error line. */
+        machine_destroy(&m);
+        console_destroy(con);
+        return EXIT_USAGE;
+    }
+    console_start(con);
     int code = machine_main_loop(&m);
+    code = console_finish(con, code);
     machine_destroy(&m);
+    console_destroy(con);
     return code;
 }
 

@@ -14,6 +14,7 @@
 #include "machine/clock.h"
 #include "machine/config.h"
 #include "machine/device.h"
+#include "machine/display.h"
 #include "machine/log.h"
 #include "machine/memory.h"
 
@@ -83,6 +84,16 @@ struct Machine {
     int exit_code;
     void *board_state;       /* the board's own struct */
     void *frontend;          /* console/display state of the frontend */
+    /* Host-side endpoints the frontend makes before board->init and the
+     * board wires to its devices (NULL: not connected). */
+    struct CharDev *serial_chr;    /* COM1 */
+    struct CharDev *debugcon_chr;  /* port 0xE9 debug console */
+    /* Filled by the board's init if it has a display. */
+    DisplaySource display;
+    /* Keyboard/mouse input from frontends, filled by the board (may be NULL). */
+    void (*kbd_put_scancodes)(void *opaque, const uint8_t *set2, int n);
+    void (*mouse_event)(void *opaque, int dx, int dy, int dz, unsigned buttons);
+    void *input_opaque;
 };
 
 /** Prepare m for board->init(m): zero it, set cfg and board, open the log

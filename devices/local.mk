@@ -1,0 +1,30 @@
+# devices/ — sources and tests of this folder (included by Makefile.am).
+# Character back-ends and PC devices: UART, debug ports, fw_cfg, 8042/PS2.
+libdevices_a_SOURCES += devices/chardev.c devices/uart16550.c devices/debugport.c \
+	devices/fw_cfg.c devices/ps2.c
+check_PROGRAMS += tests/unit/test_uart
+UNIT_TESTS += tests/unit/test_uart
+tests_unit_test_uart_SOURCES = tests/unit/test_uart.c
+tests_unit_test_uart_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_debugport
+UNIT_TESTS += tests/unit/test_debugport
+tests_unit_test_debugport_SOURCES = tests/unit/test_debugport.c
+tests_unit_test_debugport_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# 8259A PIC pair, 8254 PIT + port 0x61, MC146818 RTC/CMOS.
+libdevices_a_SOURCES += devices/pic.c devices/pit.c devices/rtc.c
+check_PROGRAMS += tests/unit/test_pic tests/unit/test_pit tests/unit/test_rtc
+UNIT_TESTS += tests/unit/test_pic tests/unit/test_pit tests/unit/test_rtc
+tests_unit_test_pic_SOURCES = tests/unit/test_pic.c
+tests_unit_test_pic_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+tests_unit_test_pit_SOURCES = tests/unit/test_pit.c
+tests_unit_test_pit_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+tests_unit_test_rtc_SOURCES = tests/unit/test_rtc.c
+tests_unit_test_rtc_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_fw_cfg
+UNIT_TESTS += tests/unit/test_fw_cfg
+tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c
+tests_unit_test_fw_cfg_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_ps2
+UNIT_TESTS += tests/unit/test_ps2
+tests_unit_test_ps2_SOURCES = tests/unit/test_ps2.c
+tests_unit_test_ps2_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)

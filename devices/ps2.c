@@ -1,0 +1,790 @@
+/*
+ * 8042 keyboard controller, PS/2 keyboard and PS/2 mouse.
+ *
+ * References: IBM "Personal System/2 Hardware Interface Technical
+ * Reference" (keyboard/auxiliary device controller, keyboard and pointing
+ * device chapters: status register, command byte, controller commands
+ * 20h-FFh, output port; keyboard commands EDh-FFh; mouse commands E6h-FFh
+ * and the 3-byte data packet), the IBM PC/AT Technical Reference (scan
+ * code translation to set 1), and Microsoft's IntelliMouse PS/2 protocol
+ * note (sample-rate sequence 200,100,80 -> ID 3 with a 4th wheel byte;
+ * 200,200,80 afterwards -> ID 4 with buttons 4/5).
+ *
+ * Commands take effect at once, so the input buffer is never full. Bytes
+ * from the controller itself (command replies) go first, then keyboard,
+ * then mouse bytes; the output buffer holds one byte and IRQ1/IRQ12 stay
+ * high while it holds a keyboard/mouse byte and the command byte enables
+ * that interrupt.
+ */
+#include "devices/ps2.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Scan code set 2 -> set 1, applied by the controller to every keyboard
+ * byte when command byte bit 6 is set. 0xF0 (set-2 break prefix) is
+ * swallowed and sets bit 7 of the next translated code. Bytes from 0x80
+ * up pass through except 0x83 (F7) and 0x84 (SysRq). */
+static const uint8_t ps2_xlate_table[128] = {
+    0xff, 0x43, 0x41, 0x3f, 0x3d, 0x3b, 0x3c, 0x58, 0x64, 0x44, 0x42, 0x40, 0x3e, 0x0f, 0x29, 0x59,
+    0x65, 0x38, 0x2a, 0x70, 0x1d, 0x10, 0x02, 0x5a, 0x66, 0x71, 0x2c, 0x1f, 0x1e, 0x11, 0x03, 0x5b,
+    0x67, 0x2e, 0x2d, 0x20, 0x12, 0x05, 0x04, 0x5c, 0x68, 0x39, 0x2f, 0x21, 0x14, 0x13, 0x06, 0x5d,
+    0x69, 0x31, 0x30, 0x23, 0x22, 0x15, 0x07, 0x5e, 0x6a, 0x72, 0x32, 0x24, 0x16, 0x08, 0x09, 0x5f,
+    0x6b, 0x33, 0x25, 0x17, 0x18, 0x0b, 0x0a, 0x60, 0x6c, 0x34, 0x35, 0x26, 0x27, 0x19, 0x0c, 0x61,
+    0x6d, 0x73, 0x28, 0x74, 0x1a, 0x0d, 0x62, 0x6e, 0x3a, 0x36, 0x1c, 0x1b, 0x75, 0x2b, 0x63, 0x76,
+    0x55, 0x56, 0x77, 0x78, 0x79, 0x7a, 0x0e, 0x7b, 0x7c, 0x4f, 0x7d, 0x4b, 0x47, 0x7e, 0x7f, 0x6f,
+    0x52, 0x53, 0x50, 0x4c, 0x4d, 0x48, 0x01, 0x45, 0x57, 0x4e, 0x51, 0x4a, 0x37, 0x49, 0x46, 0x54,
+};
+
+static uint8_t ps2_xlate(uint8_t b)
+{
+    if (b < 0x80)
+        return ps2_xlate_table[b];
+    if (b == 0x83)
+        return 0x41;
+    if (b == 0x84)
+        return 0x54;
+    return b;
+}
+
+/* Keyboard replies (PS/2 keyboard chapter). */
+enum { KBD_ACK = 0xFA, KBD_RESEND = 0xFE, KBD_BAT_OK = 0xAA, KBD_ECHO = 0xEE };
+
+/* ---- byte queues ---- */
+
+static unsigned q_free(const Ps2Queue *q)
+{
+    return PS2_QUEUE_SIZE - q->count;
+}
+
+static void q_push(Ps2Queue *q, uint8_t b)
+{
+    if (q->count >= PS2_QUEUE_SIZE)
+        return;   /* full: dropped */
+    q->data[(q->head + q->count) % PS2_QUEUE_SIZE] = b;
+    q->count++;
+}
+
+static uint8_t q_pop(Ps2Queue *q)
+{
+    uint8_t b = q->data[q->head];
+    q->head = (q->head + 1) % PS2_QUEUE_SIZE;
+    q->count--;
+    return b;
+}
+
+static void q_clear(Ps2Queue *q)
+{
+    q->head = q->count = 0;
+}
+
+/* ---- controller output buffer and IRQs ---- */
+
+static void ps2_update_irq(Ps2 *s)
+{
+    int kbd = s->obf && !s->out_aux && (s->mode & PS2_MODE_KBD_INT);
+    int aux = s->obf && s->out_aux && (s->mode & PS2_MODE_AUX_INT);
+    if (kbd != s->level_kbd) {
+        s->level_kbd = kbd;
+        irq_set(&s->irq_kbd, kbd);
+    }
+    if (aux != s->level_mouse) {
+        s->level_mouse = aux;
+        irq_set(&s->irq_mouse, aux);
+    }
+}
+
+static void ps2_mouse_flush(Ps2 *s);
+
+/* Move the next byte into the empty output buffer. */
+static void ps2_refill(Ps2 *s)
+{
+    if (!s->obf) {
+        if (s->ctrl_count > 0) {
+            s->out_byte = s->ctrl_q[s->ctrl_head].byte;
+            s->out_aux = s->ctrl_q[s->ctrl_head].aux;
+            s->ctrl_head = (s->ctrl_head + 1) % PS2_CTRL_QUEUE_SIZE;
+            s->ctrl_count--;
+            s->obf = true;
+        } else if (s->kbd.q.count > 0 && !(s->mode & PS2_MODE_DISABLE_KBD)) {
+            while (s->kbd.q.count > 0) {
+                uint8_t b = q_pop(&s->kbd.q);
+                if (s->mode & PS2_MODE_XLATE) {
+                    if (b == 0xF0) {
+                        s->xlate_f0 = true;
+                        continue;
+                    }
+                    b = ps2_xlate(b) | (s->xlate_f0 ? 0x80 : 0);
+                    s->xlate_f0 = false;
+                }
+                s->out_byte = b;
+                s->out_aux = false;
+                s->obf = true;
+                break;
+            }
+        } else if (s->mouse.q.count > 0 && !(s->mode & PS2_MODE_DISABLE_AUX)) {
+            s->out_byte = q_pop(&s->mouse.q);
+            s->out_aux = true;
+            s->obf = true;
+            ps2_mouse_flush(s);   /* room appeared for pending motion */
+        }
+    }
+    s->status = (s->status & ~(PS2_STAT_OBF | PS2_STAT_AUX_OBF)) |
+                (s->obf ? PS2_STAT_OBF : 0) | (s->obf && s->out_aux ? PS2_STAT_AUX_OBF : 0);
+    ps2_update_irq(s);
+}
+
+/* A reply generated by the controller itself (aux: as if from the mouse). */
+static void ps2_ctrl_reply(Ps2 *s, uint8_t b, bool aux)
+{
+    if (s->ctrl_count < PS2_CTRL_QUEUE_SIZE) {
+        unsigned tail = (s->ctrl_head + s->ctrl_count) % PS2_CTRL_QUEUE_SIZE;
+        s->ctrl_q[tail].byte = b;
+        s->ctrl_q[tail].aux = aux;
+        s->ctrl_count++;
+    }
+    ps2_refill(s);
+}
+
+/* ---- keyboard ---- */
+
+static void kbd_send(Ps2 *s, uint8_t b)
+{
+    s->kbd.last_sent = b;
+    q_push(&s->kbd.q, b);
+}
+
+static void kbd_set_defaults(Ps2Kbd *k)
+{
+    k->scancode_set = 2;
+    k->typematic = 0x2B;   /* 10.9 cps, 500 ms */
+    k->leds = 0;
+}
+
+static void kbd_reset(Ps2Kbd *k)
+{
+    q_clear(&k->q);
+    kbd_set_defaults(k);
+    k->scan_enabled = true;
+    k->pending_cmd = 0;
+    k->last_sent = 0;
+}
+
+static void kbd_command(Ps2 *s, uint8_t val)
+{
+    Ps2Kbd *k = &s->kbd;
+    /* The argument of ED/F0/F3; a byte with bit 7 set is a new command. */
+    if (k->pending_cmd && !(val & 0x80)) {
+        uint8_t cmd = k->pending_cmd;
+        k->pending_cmd = 0;
+        switch (cmd) {
+        case 0xED:
+            k->leds = val & 0x07;
+            kbd_send(s, KBD_ACK);
+            break;
+        case 0xF3:
+            k->typematic = val & 0x7F;
+            kbd_send(s, KBD_ACK);
+            break;
+        case 0xF0:
+            if (val == 0) {
+                kbd_send(s, KBD_ACK);
+                kbd_send(s, k->scancode_set);
+            } else if (val <= 3) {
+                k->scancode_set = val;
+                if (val != 2)
+                    log_printf(s->log, LOG_unimp, "ps2: scancode set %u approximated\n", val);
+                kbd_send(s, KBD_ACK);
+            } else {
+                kbd_send(s, KBD_RESEND);
+            }
+            break;
+        }
+        return;
+    }
+    k->pending_cmd = 0;
+    switch (val) {
+    case 0xED: /* set LEDs */
+    case 0xF3: /* set typematic rate/delay */
+    case 0xF0: /* select/read scan code set */
+        k->pending_cmd = val;
+        kbd_send(s, KBD_ACK);
+        break;
+    case 0xEE: /* echo */
+        kbd_send(s, KBD_ECHO);
+        break;
+    case 0xF2: /* read ID: MF2 keyboard */
+        kbd_send(s, KBD_ACK);
+        kbd_send(s, 0xAB);
+        kbd_send(s, 0x83);
+        break;
+    case 0xF4: /* enable: clear the buffer, start scanning */
+        q_clear(&k->q);
+        k->scan_enabled = true;
+        kbd_send(s, KBD_ACK);
+        break;
+    case 0xF5: /* default disable */
+        q_clear(&k->q);
+        kbd_set_defaults(k);
+        k->scan_enabled = false;
+        kbd_send(s, KBD_ACK);
+        break;
+    case 0xF6: /* set default */
+        q_clear(&k->q);
+        kbd_set_defaults(k);
+        k->scan_enabled = true;
+        kbd_send(s, KBD_ACK);
+        break;
+    case 0xF7: case 0xF8: case 0xF9: case 0xFA:
+    case 0xFB: case 0xFC: case 0xFD:
+        /* set-3 key type commands: acknowledged, no effect here */
+        kbd_send(s, KBD_ACK);
+        break;
+    case 0xFE: /* resend the last byte */
+        q_push(&k->q, k->last_sent);
+        break;
+    case 0xFF: /* reset and basic assurance test */
+        kbd_reset(k);
+        kbd_send(s, KBD_ACK);
+        kbd_send(s, KBD_BAT_OK);
+        break;
+    default:
+        log_printf(s->log, LOG_guest_errors, "ps2: unknown keyboard command %#04x\n", val);
+        kbd_send(s, KBD_RESEND);
+        break;
+    }
+}
+
+void ps2_kbd_put_scancode(Ps2 *s, const uint8_t *bytes, int n)
+{
+    Ps2Kbd *k = &s->kbd;
+    if (n <= 0 || !k->scan_enabled)
+        return;
+    uint8_t out[16];
+    int m = 0;
+    bool brk = false;
+    for (int i = 0; i < n && m < (int)sizeof(out); i++) {
+        uint8_t b = bytes[i];
+        if (k->scancode_set == 1) {
+            /* the keyboard itself sends set 1 */
+            if (b == 0xF0) {
+                brk = true;
+                continue;
+            }
+            out[m++] = ps2_xlate(b) | (brk ? 0x80 : 0);
+            brk = false;
+        } else {
+            out[m++] = b;
+        }
+    }
+    if (q_free(&k->q) < (unsigned)m + PS2_QUEUE_RESERVE)
+        return;   /* queue full: the key is lost, as on an overrun */
+    for (int i = 0; i < m; i++)
+        q_push(&k->q, out[i]);
+    ps2_refill(s);
+}
+
+unsigned ps2_kbd_leds(const Ps2 *s)
+{
+    return s->kbd.leds;
+}
+
+/* ---- mouse ---- */
+
+static void mouse_send(Ps2 *s, uint8_t b)
+{
+    s->mouse.last_sent = b;
+    q_push(&s->mouse.q, b);
+}
+
+static void mouse_set_defaults(Ps2Mouse *m)
+{
+    m->sample_rate = 100;
+    m->resolution = 2;
+    m->scaling_2to1 = false;
+    m->enabled = false;
+    m->remote = false;
+    m->dx = m->dy = m->dz = 0;
+}
+
+static void mouse_reset(Ps2Mouse *m)
+{
+    q_clear(&m->q);
+    mouse_set_defaults(m);
+    m->wrap = false;
+    m->id = 0;
+    memset(m->rate_hist, 0, sizeof(m->rate_hist));
+    m->pending_cmd = 0;
+    m->last_sent = 0;
+    m->sent_buttons = m->buttons;
+}
+
+static unsigned mouse_packet_size(const Ps2Mouse *m)
+{
+    return m->id == 0 ? 3 : 4;
+}
+
+/* 2:1 scaling (stream mode only): 1->1, 2->1, 3->3, 4->6, 5->9, n->2n. */
+static int mouse_scale(const Ps2Mouse *m, int v)
+{
+    static const int small[6] = { 0, 1, 1, 3, 6, 9 };
+    if (!m->scaling_2to1 || m->remote)
+        return v;
+    int a = v < 0 ? -v : v;
+    int r = a <= 5 ? small[a] : 2 * a;
+    return v < 0 ? -r : r;
+}
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Send one packet of the pending motion. Byte 0: bit0 left, bit1 right,
+ * bit2 middle, bit3 always 1, bit4 X sign, bit5 Y sign, bit6 X overflow,
+ * bit7 Y overflow; bytes 1-2: X and Y (9-bit two's complement with the
+ * sign bits); byte 3 (ID 3) wheel, (ID 4) wheel nibble + buttons 4/5.
+ * overflow: report motion beyond -256..255 with the overflow bits (remote
+ * mode read); otherwise the excess stays pending for the next packet. */
+static void mouse_send_packet(Ps2 *s, bool overflow)
+{
+    Ps2Mouse *m = &s->mouse;
+    int dx = clampi(m->dx, -256, 255);
+    int dy = clampi(m->dy, -256, 255);
+    bool ovx = dx != m->dx, ovy = dy != m->dy;
+    int sx = mouse_scale(m, dx), sy = mouse_scale(m, dy);
+    sx = clampi(sx, -256, 255);
+    sy = clampi(sy, -256, 255);
+    uint8_t b0 = 0x08 | (m->buttons & 0x07);
+    if (sx < 0)
+        b0 |= 0x10;
+    if (sy < 0)
+        b0 |= 0x20;
+    if (overflow && ovx)
+        b0 |= 0x40;
+    if (overflow && ovy)
+        b0 |= 0x80;
+    mouse_send(s, b0);
+    mouse_send(s, (uint8_t)sx);
+    mouse_send(s, (uint8_t)sy);
+    int dz = 0;
+    if (m->id == 3) {
+        dz = clampi(m->dz, -128, 127);
+        mouse_send(s, (uint8_t)dz);
+    } else if (m->id == 4) {
+        dz = clampi(m->dz, -8, 7);
+        mouse_send(s, (uint8_t)((dz & 0x0F) | ((m->buttons & 0x18) << 1)));
+    }
+    if (overflow) {
+        m->dx = m->dy = m->dz = 0;
+    } else {
+        m->dx -= dx;
+        m->dy -= dy;
+        m->dz -= dz;
+    }
+    if (m->id == 0)
+        m->dz = 0;
+    m->sent_buttons = m->buttons;
+}
+
+/* Stream mode: send packets while motion or a button change is pending
+ * and the queue has room for a whole packet. */
+static void ps2_mouse_flush(Ps2 *s)
+{
+    Ps2Mouse *m = &s->mouse;
+    if (!m->enabled || m->remote || m->wrap)
+        return;
+    unsigned size = mouse_packet_size(m);
+    for (int i = 0; i < 64; i++) {
+        bool pending = m->dx || m->dy || (m->id && m->dz) || m->buttons != m->sent_buttons;
+        if (!pending || q_free(&m->q) < size + PS2_QUEUE_RESERVE)
+            break;
+        mouse_send_packet(s, false);
+    }
+}
+
+void ps2_mouse_event(Ps2 *s, int dx, int dy, int dz, unsigned buttons)
+{
+    Ps2Mouse *m = &s->mouse;
+    /* Accumulate with saturation; PS/2 Y grows upwards. */
+    m->dx = clampi(m->dx + clampi(dx, -65536, 65536), -65536, 65536);
+    m->dy = clampi(m->dy - clampi(dy, -65536, 65536), -65536, 65536);
+    m->dz = clampi(m->dz + clampi(dz, -65536, 65536), -65536, 65536);
+    m->buttons = buttons & 0x1F;
+    if (!m->enabled || m->remote) {
+        if (!m->remote)
+            m->dx = m->dy = m->dz = 0;   /* reporting disabled: motion is lost */
+        return;
+    }
+    ps2_mouse_flush(s);
+    ps2_refill(s);
+}
+
+static void mouse_note_rate(Ps2Mouse *m, uint8_t rate)
+{
+    m->rate_hist[0] = m->rate_hist[1];
+    m->rate_hist[1] = m->rate_hist[2];
+    m->rate_hist[2] = rate;
+    if (m->rate_hist[0] == 200 && m->rate_hist[1] == 100 && m->rate_hist[2] == 80)
+        m->id = 3;
+    else if (m->id == 3 && m->rate_hist[0] == 200 && m->rate_hist[1] == 200 &&
+             m->rate_hist[2] == 80)
+        m->id = 4;
+}
+
+static void mouse_command(Ps2 *s, uint8_t val)
+{
+    Ps2Mouse *m = &s->mouse;
+    if (m->wrap && val != 0xEC && val != 0xFF) {
+        mouse_send(s, val);   /* wrap mode echoes */
+        return;
+    }
+    if (m->pending_cmd) {
+        uint8_t cmd = m->pending_cmd;
+        m->pending_cmd = 0;
+        if (cmd == 0xF3) {
+            m->sample_rate = val;
+            mouse_note_rate(m, val);
+            mouse_send(s, KBD_ACK);
+            return;
+        }
+        if (cmd == 0xE8) {
+            m->resolution = val & 3;
+            mouse_send(s, KBD_ACK);
+            return;
+        }
+    }
+    switch (val) {
+    case 0xE6: /* scaling 1:1 */
+        m->scaling_2to1 = false;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xE7: /* scaling 2:1 */
+        m->scaling_2to1 = true;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xE8: /* set resolution */
+    case 0xF3: /* set sample rate */
+        m->pending_cmd = val;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xE9: /* status request */
+        mouse_send(s, KBD_ACK);
+        mouse_send(s, (uint8_t)((m->remote ? 0x40 : 0) | (m->enabled ? 0x20 : 0) |
+                                (m->scaling_2to1 ? 0x10 : 0) | ((m->buttons & 1) << 2) |
+                                ((m->buttons & 4) >> 1) | ((m->buttons & 2) >> 1)));
+        mouse_send(s, m->resolution);
+        mouse_send(s, m->sample_rate);
+        break;
+    case 0xEA: /* stream mode */
+        m->remote = false;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xEB: /* read data: one packet, even without motion */
+        mouse_send(s, KBD_ACK);
+        mouse_send_packet(s, true);
+        break;
+    case 0xEC: /* reset wrap mode */
+        m->wrap = false;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xEE: /* wrap mode */
+        m->wrap = true;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xF0: /* remote mode */
+        m->remote = true;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xF2: /* read device type */
+        mouse_send(s, KBD_ACK);
+        mouse_send(s, m->id);
+        break;
+    case 0xF4: /* enable data reporting */
+        m->enabled = true;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xF5: /* disable data reporting */
+        m->enabled = false;
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xF6: /* set defaults */
+        mouse_set_defaults(m);
+        mouse_send(s, KBD_ACK);
+        break;
+    case 0xFE: /* resend */
+        q_push(&m->q, m->last_sent);
+        break;
+    case 0xFF: /* reset: ACK, BAT completion, device ID */
+        mouse_reset(m);
+        mouse_send(s, KBD_ACK);
+        mouse_send(s, KBD_BAT_OK);
+        mouse_send(s, 0x00);
+        break;
+    default:
+        log_printf(s->log, LOG_guest_errors, "ps2: unknown mouse command %#04x\n", val);
+        mouse_send(s, KBD_RESEND);
+        break;
+    }
+}
+
+/* ---- controller ---- */
+
+static void ps2_set_outport(Ps2 *s, uint8_t val)
+{
+    bool a20_was = s->outport & PS2_OUT_A20;
+    s->outport = val | PS2_OUT_RESET;
+    bool a20 = val & PS2_OUT_A20;
+    if (a20 != a20_was && s->hooks.a20_cb)
+        s->hooks.a20_cb(s->hooks.opaque, a20);
+    if (!(val & PS2_OUT_RESET)) {
+        log_printf(s->log, LOG_ioport, "ps2: system reset via output port\n");
+        if (s->hooks.reset_cb)
+            s->hooks.reset_cb(s->hooks.opaque);
+    }
+}
+
+static uint8_t ps2_read_outport(const Ps2 *s)
+{
+    uint8_t v = s->outport & ~(PS2_OUT_KBD_OBF | PS2_OUT_AUX_OBF);
+    if (s->obf)
+        v |= s->out_aux ? PS2_OUT_AUX_OBF : PS2_OUT_KBD_OBF;
+    return v;
+}
+
+static void ps2_write_mode(Ps2 *s, uint8_t val)
+{
+    s->mode = val;
+    s->ram[0] = val;
+    /* The system flag follows command byte bit 2. */
+    s->status = (s->status & ~PS2_STAT_SYS) | (val & PS2_MODE_SYS ? PS2_STAT_SYS : 0);
+    ps2_refill(s);
+}
+
+static void ps2_controller_command(Ps2 *s, uint8_t cmd)
+{
+    s->pending = 0;
+    if (cmd >= 0x20 && cmd <= 0x3F) {
+        /* read controller RAM; 0x20 is the command byte */
+        ps2_ctrl_reply(s, cmd == 0x20 ? s->mode : s->ram[cmd & 0x1F], false);
+        return;
+    }
+    if (cmd >= 0x60 && cmd <= 0x7F) {
+        s->pending = cmd;   /* write controller RAM / command byte */
+        return;
+    }
+    if (cmd >= 0xF0) {
+        /* pulse output port bits 0-3 low for 6 us; bit 0 is CPU reset */
+        if (!(cmd & 0x01)) {
+            log_printf(s->log, LOG_ioport, "ps2: system reset via pulse %#04x\n", cmd);
+            if (s->hooks.reset_cb)
+                s->hooks.reset_cb(s->hooks.opaque);
+        }
+        return;
+    }
+    switch (cmd) {
+    case 0xA7: /* disable auxiliary device */
+        s->mode |= PS2_MODE_DISABLE_AUX;
+        break;
+    case 0xA8: /* enable auxiliary device */
+        s->mode &= ~PS2_MODE_DISABLE_AUX;
+        ps2_refill(s);
+        break;
+    case 0xA9: /* auxiliary interface test: 0 = no error */
+        ps2_ctrl_reply(s, 0x00, false);
+        break;
+    case 0xAA: /* self test */
+        s->status |= PS2_STAT_SYS;
+        ps2_ctrl_reply(s, 0x55, false);
+        break;
+    case 0xAB: /* keyboard interface test: 0 = no error */
+        ps2_ctrl_reply(s, 0x00, false);
+        break;
+    case 0xAD: /* disable keyboard */
+        s->mode |= PS2_MODE_DISABLE_KBD;
+        break;
+    case 0xAE: /* enable keyboard */
+        s->mode &= ~PS2_MODE_DISABLE_KBD;
+        ps2_refill(s);
+        break;
+    case 0xC0: /* read input port: bit 7 keyboard not inhibited */
+        ps2_ctrl_reply(s, 0x80, false);
+        break;
+    case 0xD0: /* read output port */
+        ps2_ctrl_reply(s, ps2_read_outport(s), false);
+        break;
+    case 0xD1: /* write output port */
+    case 0xD2: /* write keyboard output buffer */
+    case 0xD3: /* write auxiliary output buffer */
+    case 0xD4: /* write to auxiliary device */
+        s->pending = cmd;
+        break;
+    case 0xDD: /* disable A20 (HP Vectra convention) */
+        ps2_set_outport(s, s->outport & ~PS2_OUT_A20);
+        break;
+    case 0xDF: /* enable A20 */
+        ps2_set_outport(s, s->outport | PS2_OUT_A20);
+        break;
+    case 0xE0: /* read test inputs */
+        ps2_ctrl_reply(s, 0x00, false);
+        break;
+    default:
+        log_printf(s->log, LOG_unimp, "ps2: controller command %#04x not implemented\n", cmd);
+        break;
+    }
+    ps2_update_irq(s);
+}
+
+static void ps2_write_data(Ps2 *s, uint8_t val)
+{
+    uint8_t pending = s->pending;
+    s->pending = 0;
+    if (pending >= 0x60 && pending <= 0x7F) {
+        if (pending == 0x60)
+            ps2_write_mode(s, val);
+        else
+            s->ram[pending & 0x1F] = val;
+        return;
+    }
+    switch (pending) {
+    case 0xD1:
+        ps2_set_outport(s, val);
+        break;
+    case 0xD2:
+        ps2_ctrl_reply(s, val, false);
+        break;
+    case 0xD3:
+        ps2_ctrl_reply(s, val, true);
+        break;
+    case 0xD4:
+        /* talking to the mouse re-enables its interface */
+        s->mode &= ~PS2_MODE_DISABLE_AUX;
+        mouse_command(s, val);
+        ps2_refill(s);
+        break;
+    default:
+        /* no pending controller command: the byte goes to the keyboard,
+         * which re-enables its interface */
+        s->mode &= ~PS2_MODE_DISABLE_KBD;
+        kbd_command(s, val);
+        ps2_refill(s);
+        break;
+    }
+}
+
+uint8_t ps2_read(Ps2 *s, uint16_t port)
+{
+    if (port == PS2_CMD_PORT)
+        return s->status;
+    /* data port: the output buffer (the last byte again if it is empty) */
+    uint8_t v = s->out_byte;
+    s->obf = false;
+    ps2_refill(s);
+    return v;
+}
+
+void ps2_write(Ps2 *s, uint16_t port, uint8_t val)
+{
+    log_printf(s->log, LOG_ioport, "ps2: write %#x <- %#04x\n", port, val);
+    if (port == PS2_CMD_PORT) {
+        s->status |= PS2_STAT_CMD;
+        ps2_controller_command(s, val);
+    } else {
+        s->status &= ~PS2_STAT_CMD;
+        ps2_write_data(s, val);
+    }
+}
+
+static uint64_t ps2_data_io_read(void *opaque, uint64_t off, unsigned size)
+{
+    return ps2_read(opaque, PS2_DATA_PORT);
+}
+
+static void ps2_data_io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    ps2_write(opaque, PS2_DATA_PORT, (uint8_t)val);
+}
+
+static uint64_t ps2_cmd_io_read(void *opaque, uint64_t off, unsigned size)
+{
+    return ps2_read(opaque, PS2_CMD_PORT);
+}
+
+static void ps2_cmd_io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    ps2_write(opaque, PS2_CMD_PORT, (uint8_t)val);
+}
+
+static const MemRegionOps ps2_data_ops = {
+    .read = ps2_data_io_read,
+    .write = ps2_data_io_write,
+    .min_access = 1,
+    .max_access = 1,
+};
+
+static const MemRegionOps ps2_cmd_ops = {
+    .read = ps2_cmd_io_read,
+    .write = ps2_cmd_io_write,
+    .min_access = 1,
+    .max_access = 1,
+};
+
+void ps2_reset(Ps2 *s)
+{
+    s->mode = PS2_MODE_KBD_INT | PS2_MODE_AUX_INT;
+    memset(s->ram, 0, sizeof(s->ram));
+    s->ram[0] = s->mode;
+    s->status = PS2_STAT_CMD | PS2_STAT_UNLOCKED;
+    s->outport = PS2_OUT_RESET | PS2_OUT_A20;
+    s->pending = 0;
+    s->obf = s->out_aux = false;
+    s->out_byte = 0;
+    s->xlate_f0 = false;
+    s->ctrl_head = s->ctrl_count = 0;
+    kbd_reset(&s->kbd);
+    mouse_reset(&s->mouse);
+    s->mouse.buttons = s->mouse.sent_buttons = 0;
+    ps2_refill(s);
+}
+
+static void ps2_class_reset(void *dev)
+{
+    ps2_reset(dev);
+}
+
+void ps2_destroy(Ps2 *s)
+{
+    free(s);
+}
+
+static void ps2_class_destroy(void *dev)
+{
+    ps2_destroy(dev);
+}
+
+const DeviceClass ps2_class = {
+    .name = "i8042",
+    .state_size = sizeof(Ps2),
+    .reset = ps2_class_reset,
+    .destroy = ps2_class_destroy,
+};
+
+Ps2 *ps2_create(AddressSpace *io, IrqLine irq_kbd, IrqLine irq_mouse,
+                const Ps2Hooks *hooks, Log *log)
+{
+    Ps2 *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->io = io;
+    s->irq_kbd = irq_kbd;
+    s->irq_mouse = irq_mouse;
+    if (hooks)
+        s->hooks = *hooks;
+    s->log = log;
+    ps2_reset(s);
+    if (io) {
+        s->data_region = as_add_io(io, "i8042-data", PS2_DATA_PORT, 1, &ps2_data_ops, s, 0);
+        s->cmd_region = as_add_io(io, "i8042-cmd", PS2_CMD_PORT, 1, &ps2_cmd_ops, s, 0);
+    }
+    return s;
+}
