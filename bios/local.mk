@@ -1,0 +1,1 @@
+# bios/ — sources and tests of this folder (included by Makefile.am).

@@ -1,0 +1,1 @@
+# cpu/ — sources and tests of this folder (included by Makefile.am).
