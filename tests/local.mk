@@ -1,1 +1,2 @@
 # tests/ — sources and tests of this folder (included by Makefile.am).
+include tests/guests/local.mk
