@@ -24,7 +24,26 @@ check_PROGRAMS += tests/unit/test_fw_cfg
 UNIT_TESTS += tests/unit/test_fw_cfg
 tests_unit_test_fw_cfg_SOURCES = tests/unit/test_fw_cfg.c
 tests_unit_test_fw_cfg_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# PCI bus, disk images, IDE/ATAPI with PIIX bus-master DMA.
+libdevices_a_SOURCES += devices/pci.c devices/block/blockdev.c devices/ide.c \
+	devices/atapi.c devices/ide_bmdma.c
+check_PROGRAMS += tests/unit/test_pci tests/unit/test_block
+UNIT_TESTS += tests/unit/test_pci tests/unit/test_block
+tests_unit_test_pci_SOURCES = tests/unit/test_pci.c
+tests_unit_test_pci_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+tests_unit_test_block_SOURCES = tests/unit/test_block.c
+tests_unit_test_block_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test_ps2
 UNIT_TESTS += tests/unit/test_ps2
 tests_unit_test_ps2_SOURCES = tests/unit/test_ps2.c
 tests_unit_test_ps2_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_ide
+UNIT_TESTS += tests/unit/test_ide
+tests_unit_test_ide_SOURCES = tests/unit/test_ide.c
+tests_unit_test_ide_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# i440FX host bridge (PAM/SMRAM), PIIX3 ISA bridge and PIIX4 power management.
+libdevices_a_SOURCES += devices/i440fx.c devices/piix.c
+check_PROGRAMS += tests/unit/test_piix
+UNIT_TESTS += tests/unit/test_piix
+tests_unit_test_piix_SOURCES = tests/unit/test_piix.c
+tests_unit_test_piix_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)

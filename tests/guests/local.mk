@@ -3,9 +3,9 @@
 # kernel or busybox changes. Nothing here is committed as a binary.
 GUEST_DIR = guests-cache
 GUEST_KERNEL = $(lastword $(sort $(wildcard /boot/vmlinuz-*-amd64)))
-GUEST_SCRIPTS = tests/guests/make-initramfs.sh tests/guests/make-isolinux-iso.sh \
+GUEST_MAKERS = tests/guests/make-initramfs.sh tests/guests/make-isolinux-iso.sh \
 	tests/guests/make-grub-iso.sh tests/guests/find-kernel.sh tests/guests/make-memtest-iso.sh
-EXTRA_DIST += $(GUEST_SCRIPTS)
+EXTRA_DIST += $(GUEST_MAKERS)
 
 $(GUEST_DIR)/initramfs.cpio.gz: $(srcdir)/tests/guests/make-initramfs.sh /bin/busybox
 	@$(MKDIR_P) $(GUEST_DIR)
