@@ -54,7 +54,23 @@ typedef struct CpuCommon {
     sigjmp_buf jmp_env;              /* cpu_loop_exit lands here */
     TranslationBlock *current_tb;
     TranslationBlock *jmp_cache[CPU_JMP_CACHE_SIZE];  /* by virtual pc */
+
+    /* Run-loop bookkeeping private to cpu/exec.c and cpu/tlb.c. */
+    int32_t budget_kicked;           /* amount cpu_kick subtracted from insn_budget */
+    int32_t restore_unretired;       /* insns of the TB cpu_restore_state found not retired */
+    int64_t budget_handed;           /* insn_budget + budget_kicked at the last accounting */
+    uint32_t cflags_next_tb;         /* != 0: cflags for the next TB (self-modifying store) */
+    unsigned mem_generation;         /* mem->generation the TLB was filled under */
+    /* Backends whose helper calls do not return into the code buffer (the
+     * interpreter) store here, around each IR_call, a retaddr for the call
+     * (an address inside the call's encoded op); cpu_restore_state uses it
+     * when the retaddr a helper passes (CPU_GETPC) is not translated code. */
+    uintptr_t helper_retaddr;
 } CpuCommon;
+
+/** Return address of the current C function: the retaddr helpers pass to
+ *  cpu_loop_exit_restore / cpu_raise_exception / cpu_ld / cpu_st. */
+#define CPU_GETPC() ((uintptr_t)__builtin_return_address(0))
 
 /** Run guest code for at most max_insns instructions or until a kick/halt.
  *  Returns 0 = budget used, 1 = halted (idle), 2 = exit requested. */

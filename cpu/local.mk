@@ -1,1 +1,26 @@
 # cpu/ — sources and tests of this folder (included by Makefile.am).
+# IR (cpu/ir) and the host backends' shared parts (cpu/host).
+libcpu_a_SOURCES += cpu/ir/ir.c cpu/ir/ir_eval.c
+EXTRA_DIST += cpu/ir/ir_ops.def
+libcpu_a_SOURCES += cpu/host/code_buffer.c cpu/host/native_none.c \
+	cpu/host/interp/interp.c cpu/host/interp/interp_encode.c
+EXTRA_DIST += cpu/host/native_x86_64.c
+libcpu_a_SOURCES += cpu/ir/ir_opt.c cpu/ir/ir_liveness.c cpu/ir/ir_dump.c cpu/ir/ir_verify.c \
+	cpu/ir/ir_internal.h cpu/host/interp/interp.h
+# The engine shared by every guest: run loop, TB cache, TLB, translator.
+libcpu_a_SOURCES += cpu/engine.c cpu/tb.c cpu/tlb.c cpu/translate.c cpu/exec.c \
+	cpu/cpu_driver.c cpu/engine_int.h cpu/cpu_driver.h
+check_PROGRAMS += tests/unit/test_engine
+UNIT_TESTS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c tests/toy/toy.c tests/toy/toy.h
+tests_unit_test_engine_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+noinst_PROGRAMS += bench/engine
+bench_engine_SOURCES = bench/engine.c tests/toy/toy.c tests/toy/toy.h
+bench_engine_LDADD = $(LIBS_CPU)
+
+check_PROGRAMS += tests/unit/test_ir_ops tests/unit/test_ir_opt
+UNIT_TESTS += tests/unit/test_ir_ops tests/unit/test_ir_opt
+tests_unit_test_ir_ops_SOURCES = tests/unit/test_ir_ops.c tests/unit/ir_harness.h
+tests_unit_test_ir_ops_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+tests_unit_test_ir_opt_SOURCES = tests/unit/test_ir_opt.c tests/unit/ir_harness.h
+tests_unit_test_ir_opt_LDADD = $(LIBS_CPU) $(CHECK_LIBS)

@@ -1,2 +1,3 @@
 # tests/ — sources and tests of this folder (included by Makefile.am).
 include tests/guests/local.mk
+include tests/cpu/sst.mk

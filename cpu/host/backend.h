@@ -25,6 +25,7 @@ typedef struct CodeBuffer {
     size_t size;
     size_t used;        /* bytes handed out, prologue included */
     size_t prologue_size;
+    bool mapped;        /* rw/rx are mmap()ed views (else rw is calloc()ed) */
 } CodeBuffer;
 
 /** Map a code buffer of size bytes with separate RW and RX views (memfd /
@@ -55,7 +56,12 @@ typedef struct HostBackend {
      *  starts with the budget check: if env budget < tb->icount, return
      *  tb | TB_EXIT_REQUESTED, else subtract tb->icount. */
     bool (*gen_tb)(void *be, CodeBuffer *cb, IrContext *ir, TranslationBlock *tb);
-    /** Run from tb until an exit; returns a tagged TB pointer (TB_EXIT_*). */
+    /** Run from tb until an exit; returns a tagged TB pointer (TB_EXIT_*).
+     *  Retaddrs handed to tlb_*_slow and seen by helpers (CPU_GETPC) must
+     *  lie inside the code of the guest insn making the call, i.e. in
+     *  (insn_end[i-1], insn_end[i]] relative to host_code. A backend whose
+     *  helpers are called from C (interp) sets cpu->helper_retaddr to such
+     *  an address around every IR_call and clears it afterwards. */
     uintptr_t (*exec)(void *be, struct CpuCommon *cpu, TranslationBlock *tb);
     /** Make goto_tb slot n of tb jump straight to dest (NULL: back to its exit). */
     void (*patch_jump)(void *be, CodeBuffer *cb, TranslationBlock *tb, int n, TranslationBlock *dest);

@@ -137,6 +137,10 @@ typedef struct IrContext {
     int nlabels;
     IrTempId env;
     int ninsns;                        /* insn_start markers emitted */
+    /* const dedup: open-addressed table of const temp ids (-1 = empty),
+     * cleared by ir_reset; private to ir.c */
+    IrTempId *const_hash;
+    int const_hash_cap, const_hash_used;
 } IrContext;
 
 /* ---- context ---- */
@@ -152,7 +156,9 @@ IrTempId ir_global(IrContext *ir, IrType type, int32_t env_offset, const char *n
 IrTempId ir_temp(IrContext *ir, IrType type);
 /** A new scratch temp valid until the end of the translation block. */
 IrTempId ir_temp_local(IrContext *ir, IrType type);
-/** A constant temp (deduplicated per block). */
+/** A constant temp (deduplicated per block). i32 constants are stored
+ *  zero-extended (val = (uint32_t)val), as i32 values are everywhere in
+ *  ir_eval_op and the interpreter. */
 IrTempId ir_const(IrContext *ir, IrType type, int64_t val);
 IrLabel ir_new_label(IrContext *ir);
 static inline IrType ir_temp_type(const IrContext *ir, IrTempId t) { return ir->temps[t].type; }
@@ -204,7 +210,14 @@ void ir_discard(IrContext *ir, IrTempId t);
 
 /** Constant folding, copy propagation, dead-code removal. */
 void ir_optimize(IrContext *ir);
-/** Fill IrOp.dead / IrOp.sync (run after ir_optimize, before a backend). */
+/** Fill IrOp.dead / IrOp.sync (run after ir_optimize, before a backend).
+ *  dead bit i: the value of args[i] is not read again (NORMAL temps die at
+ *  basic-block ends, LOCAL temps at the end of the TB, globals are needed
+ *  in env at every block end). sync bit i (outputs only): global args[i]
+ *  must be in env after this op, because a block end, an exit, a helper
+ *  that reads or may write globals, or an op that may raise comes before
+ *  the next write; the value may stay in a register unless dead is set
+ *  too (helpers without IR_CALL_NO_WRITE_GLOBALS make it dead). */
 void ir_liveness(IrContext *ir);
 /** Print the ops in a readable form (-d op, -d op_opt). */
 void ir_dump(const IrContext *ir, FILE *f);
@@ -218,5 +231,10 @@ bool ir_verify(const IrContext *ir, FILE *f);
 uint64_t ir_eval_op(IrOpcode opc, IrType type, uint64_t a, uint64_t b, const int64_t *consts);
 /** Evaluate a condition on two values of the given type. */
 bool ir_eval_cond(IrCond c, IrType type, uint64_t a, uint64_t b);
+/** Both halves of mulu2/muls2 (opc) on values of the given type. */
+void ir_eval_mul2(IrOpcode opc, IrType type, uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi);
+/** Sign- or zero-extend a loaded value per memop (size, IR_MO_SIGN) and
+ *  truncate it to type. */
+uint64_t ir_memop_extend(IrMemOp mo, IrType type, uint64_t v);
 
 #endif

@@ -6,3 +6,24 @@ check_PROGRAMS += tests/unit/test_x86_decode
 UNIT_TESTS += tests/unit/test_x86_decode
 tests_unit_test_x86_decode_SOURCES = tests/unit/test_x86_decode.c
 tests_unit_test_x86_decode_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+
+# x86 arithmetic/bit/string/atomic instructions and CPUID (helper "x86 arith")
+libcpu_a_SOURCES += cpu/x86/x86_helper_arith.c
+if HOST_X86_64
+check_PROGRAMS += tests/unit/test_x86_helpers
+UNIT_TESTS += tests/unit/test_x86_helpers
+tests_unit_test_x86_helpers_SOURCES = tests/unit/test_x86_helpers.c
+tests_unit_test_x86_helpers_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+endif
+
+# x86 translator core and the basic integer instructions (helper "x86 basic")
+libcpu_a_SOURCES += cpu/x86/x86_cpu.c cpu/x86/x86_translate.c cpu/x86/x86_flags.c \
+	cpu/x86/x86_helper.c cpu/x86/x86_util.c cpu/x86/x86_system_todo.c \
+	cpu/x86/x86_gen_basic.c cpu/x86/x86_gen_ctrl.c cpu/x86/x86_gen_stack.c \
+	cpu/x86/x86_gen_todo.c \
+	cpu/x86/x86_translate.h cpu/x86/x86_flags.h cpu/x86/x86_helper.h cpu/x86/x86_util.h \
+	cpu/x86/x86_system.h
+
+# helper "x86 arith": multiply/divide, shifts, bits, BCD, strings, atomics, CPUID/RDTSC
+libcpu_a_SOURCES += cpu/x86/x86_gen_arith.c cpu/x86/x86_gen_string.c cpu/x86/x86_gen_atomic.c \
+	cpu/x86/x86_cpuid.c cpu/x86/x86_helper_arith.h cpu/x86/x86_cpuid.h

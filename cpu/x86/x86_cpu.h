@@ -6,7 +6,9 @@
  * Arithmetic flags are lazy (x86_flags.h): the last flag-setting operation
  * leaves cc_op, cc_dst, cc_src and cc_src2, and CF/PF/AF/ZF/SF/OF are
  * computed only when something reads them. eflags holds every other bit
- * (and the six arithmetic bits are meaningful only when cc_op == CC_OP_EFLAGS).
+ * except DF (kept as df = +1/-1); with cc_op == CC_OP_EFLAGS the six
+ * arithmetic flags live in cc_src. Read and write the architectural value
+ * only through x86_get_eflags / x86_set_eflags (x86_flags.h).
  */
 #ifndef DOPPEL_CPU_X86_X86_CPU_H
 #define DOPPEL_CPU_X86_X86_CPU_H
@@ -40,6 +42,9 @@ enum {
     X86_EXCP_SWINT = 0x100,        /* INT n: vector in exception_vector */
     X86_EXCP_HLT = 0x200,          /* HLT executed: halt */
 };
+
+/* How a software interrupt was raised (they differ in protected mode). */
+enum { X86_SWINT_INTN, X86_SWINT_INT3, X86_SWINT_INTO, X86_SWINT_ICEBP };
 
 /* A segment register with its hidden descriptor cache (SDM Vol. 3A 3.4.3). */
 typedef struct X86Seg {
@@ -104,10 +109,46 @@ typedef struct X86Cpu {
     bool has_error_code;
     uint64_t next_rip;             /* for INT n / syscall: address after the insn */
     int old_exception;             /* for #DF detection, -1 none */
+    int swint_kind;                /* with X86_EXCP_SWINT: X86_SWINT_* */
+    bool nmi_blocked;              /* NMI handler running (until IRET) */
+    uint32_t cpuid_signature;      /* CPUID.1:EAX, also EDX at reset (SDM Vol. 3A 9.1.4) */
+
+    /* Board hook for the maskable interrupt line: acknowledge and return the
+     * vector (the PIC's INTA cycle), or -1 if nothing is pending after all. */
+    int (*get_intr_vector)(void *opaque);
+    void *intr_opaque;
 
     CpuTlb tlb;
 } X86Cpu;
 
 static inline X86Cpu *x86_cpu(CpuCommon *c) { return (X86Cpu *)c; }
+
+/* CR0 bits used by the basic CPU (SDM Vol. 3A 2.5). */
+enum { X86_CR0_PE = 1u << 0, X86_CR0_MP = 1u << 1, X86_CR0_EM = 1u << 2, X86_CR0_TS = 1u << 3,
+       X86_CR0_PG = 1u << 31 };
+enum { X86_CR4_OSFXSR = 1u << 9 };
+enum { X86_EFER_LME = 1u << 8, X86_EFER_LMA = 1u << 10 };
+
+struct GuestArch;
+/** The x86 guest for the engine (x86_cpu.c). */
+extern const struct GuestArch x86_guest;
+
+/** Recompute env->hflags from CR0, CR4, EFER, EFLAGS and the segment
+ *  caches (CPL and HF_INHIBIT_IRQ are kept: CPL is set where CS is loaded
+ *  in protected mode; real mode forces 0, v86 3). Call after changing any
+ *  of them; hflags is the TB key, so translated code must end its block. */
+void x86_update_hflags(X86Cpu *env);
+/** Gate A20 (the board's port 92h / keyboard-controller output): with A20
+ *  off, physical address bit 20 is forced to 0. Flushes the TLB. */
+void x86_set_a20(X86Cpu *env, bool enabled);
+/** Deliver interrupt/exception vector now (real mode through the IVT,
+ *  otherwise x86_system.h): is_sw for INT n/INT3/INTO (returns to
+ *  next_eip), else returns to env->rip. */
+void x86_deliver_interrupt(X86Cpu *env, int vector, bool is_sw, int error_code, bool has_error_code,
+                           uint64_t next_eip);
+
+struct GuestArch;
+/** The x86 guest (cpu/x86/x86_cpu.c). */
+extern const struct GuestArch x86_guest;
 
 #endif

@@ -1,0 +1,159 @@
+/*
+ * CPUID of the "doppel" CPU model and RDTSC (Intel SDM Vol. 2 CPUID, RDTSC;
+ * Vol. 3B 17.17 time-stamp counter).
+ *
+ * Vendor: GenuineIntel, because the reset signature (X86Cpu.cpuid_signature,
+ * family 6 model 6 stepping 3 by default) is an Intel family/model and
+ * leaf conventions follow Intel: leaves above the maximum return the
+ * highest basic leaf, the extended leaves carry only the Intel-defined bits.
+ *
+ * Feature bits are exactly what doppel executes. One line per advertised
+ * bit and the reason it may be set (add a line when a feature lands):
+ *
+ *   leaf 1 EDX  4  TSC         RDTSC (this file); CR4.TSD honoured
+ *   leaf 1 EDX  8  CX8         CMPXCHG8B (x86_gen_atomic.c)
+ *   leaf 1 EDX 15  CMOV        CMOVcc (translator core)
+ *   leaf 1 ECX 13  CX16        CMPXCHG16B (x86_gen_atomic.c)
+ *   leaf 1 ECX 23  POPCNT      POPCNT (x86_gen_arith.c)
+ *   80000001 ECX 0  LAHF-SAHF  LAHF/SAHF valid in 64-bit mode (core decoder)
+ *   80000001 EDX 29 LM         64-bit mode decode and translation
+ *
+ * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), MSR, PAE/PSE/PGE,
+ * APIC, SEP, MTRR, PAT, SYSCALL, NX, CLFLUSH: the system helper adds them
+ * with their implementation. BMI1/ABM are not advertised, so F3 0F BC/BD
+ * run as BSF/BSR (x86_gen_arith.c), as on CPUs without TZCNT/LZCNT.
+ */
+#include "cpu/x86/x86_cpuid.h"
+
+#include <string.h>
+
+#include "cpu/x86/x86_translate.h"
+#include "cpu/x86/x86_util.h"
+#include "machine/machine.h"
+
+enum {
+    CPUID_MAX_BASIC = 7,
+    CPUID_MAX_EXT = 0x80000008u,
+    /* leaf 1 */
+    CPUID_EDX_TSC = 1u << 4, CPUID_EDX_CX8 = 1u << 8, CPUID_EDX_CMOV = 1u << 15,
+    CPUID_ECX_CX16 = 1u << 13, CPUID_ECX_POPCNT = 1u << 23,
+    /* 0x80000001 */
+    CPUID_EXT_ECX_LAHF = 1u << 0, CPUID_EXT_EDX_LM = 1u << 29,
+    /* 0x80000008: MAXPHYADDR 40 bits, linear addresses 48 bits */
+    CPUID_ADDR_SIZES = 40 | 48 << 8,
+};
+
+static const char cpuid_vendor[12] = "GenuineIntel";
+static const char cpuid_brand[48] = "doppel virtual CPU";
+
+static uint32_t le32(const char *p)
+{
+    return (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8 | (uint32_t)(uint8_t)p[2] << 16
+           | (uint32_t)(uint8_t)p[3] << 24;
+}
+
+void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(out[0]));
+    if (leaf >= 0x80000000u) {
+        if (leaf > CPUID_MAX_EXT) {
+            leaf = CPUID_MAX_BASIC;         /* Intel: out of range -> highest basic leaf */
+        }
+    } else if (leaf > CPUID_MAX_BASIC) {
+        leaf = CPUID_MAX_BASIC;
+    }
+    switch (leaf) {
+    case 0:
+        out[0] = CPUID_MAX_BASIC;
+        out[1] = le32(cpuid_vendor);        /* EBX "Genu" */
+        out[3] = le32(cpuid_vendor + 4);    /* EDX "ineI" */
+        out[2] = le32(cpuid_vendor + 8);    /* ECX "ntel" */
+        break;
+    case 1:
+        out[0] = env->cpuid_signature;
+        out[1] = 1u << 16;                  /* one logical processor, APIC ID 0 */
+        out[2] = CPUID_ECX_CX16 | CPUID_ECX_POPCNT;
+        out[3] = CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV;
+        break;
+    case 7:
+        (void)subleaf;                      /* subleaf 0: max subleaf 0, no features; others 0 */
+        break;
+    case 0x80000000u:
+        out[0] = CPUID_MAX_EXT;
+        break;
+    case 0x80000001u:
+        out[2] = CPUID_EXT_ECX_LAHF;
+        out[3] = CPUID_EXT_EDX_LM;
+        break;
+    case 0x80000002u:
+    case 0x80000003u:
+    case 0x80000004u: {
+        const char *p = cpuid_brand + 16 * (leaf - 0x80000002u);
+        for (int i = 0; i < 4; i++) {
+            out[i] = le32(p + 4 * i);
+        }
+        break;
+    }
+    case 0x80000008u:
+        out[0] = CPUID_ADDR_SIZES;
+        break;
+    default:                                /* 2..6, 0x80000005..7: nothing to report */
+        break;
+    }
+}
+
+uint64_t x86_tsc_read(const X86Cpu *env)
+{
+    uint64_t t;
+    if (env->common.machine) {
+        t = (uint64_t)clock_now(&env->common.machine->clock);   /* 1 tick per ns */
+    } else {
+        t = (uint64_t)env->common.insns_executed;
+    }
+    return t + env->tsc_offset;
+}
+
+/* ---- helpers and translators ---- */
+
+static void helper_cpuid(X86Cpu *env)
+{
+    uint32_t r[4];
+    x86_cpuid(env, (uint32_t)env->regs[R_EAX], (uint32_t)env->regs[R_ECX], r);
+    env->regs[R_EAX] = r[0];
+    env->regs[R_EBX] = r[1];
+    env->regs[R_ECX] = r[2];
+    env->regs[R_EDX] = r[3];
+}
+
+static void helper_rdtsc(X86Cpu *env)
+{
+    /* SDM RDTSC: #GP(0) if CR4.TSD = 1 and CPL > 0 */
+    if ((env->cr[4] & (1u << 2)) && (env->hflags & HF_CPL_MASK) != 0) {
+        x86_helper_raise_exception_ra(env, X86_EXCP_GP, 0, CPU_GETPC());
+    }
+    uint64_t t = x86_tsc_read(env);
+    env->regs[R_EAX] = (uint32_t)t;
+    env->regs[R_EDX] = t >> 32;
+}
+
+static const IrHelper helper_cpuid_def = { "x86_cpuid", (void *)helper_cpuid, 1, false, IR_I64, 0 };
+static const IrHelper helper_rdtsc_def = {
+    "x86_rdtsc", (void *)helper_rdtsc, 1, false, IR_I64, IR_CALL_MAY_RAISE,
+};
+
+/* CPUID (0F A2) */
+void x86_gen_cpuid(DisasX86 *s, X86Insn *in)
+{
+    (void)in;
+    IrTempId env = x86_env(s);
+    ir_call(s->ir, &helper_cpuid_def, -1, &env, 1);
+}
+
+/* RDTSC (0F 31) */
+void x86_gen_rdtsc(DisasX86 *s, X86Insn *in)
+{
+    (void)in;
+    IrTempId env = x86_env(s);
+    x86_gen_sync_cc_op(s);                  /* it may raise */
+    ir_call(s->ir, &helper_rdtsc_def, -1, &env, 1);
+}
