@@ -5,6 +5,7 @@
  * empty port space in m->io, no CPU - used by tests of the machine core.
  */
 #include "machine/machine.h"
+#include "machine/pc.h"
 
 #include <string.h>
 
@@ -27,6 +28,7 @@ static const BoardClass board_none = {
 };
 
 static const BoardClass *const board_table[] = {
+    &board_pc,
     &board_none,
 };
 
