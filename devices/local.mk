@@ -47,3 +47,9 @@ check_PROGRAMS += tests/unit/test_piix
 UNIT_TESTS += tests/unit/test_piix
 tests_unit_test_piix_SOURCES = tests/unit/test_piix.c
 tests_unit_test_piix_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# VGA + Bochs VBE dispi (QEMU "-vga std"), rendering.
+libdevices_a_SOURCES += devices/vga.c devices/vga_render.c
+check_PROGRAMS += tests/unit/test_vga
+UNIT_TESTS += tests/unit/test_vga
+tests_unit_test_vga_SOURCES = tests/unit/test_vga.c
+tests_unit_test_vga_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)

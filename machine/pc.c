@@ -33,6 +33,7 @@
 #include "devices/ps2.h"
 #include "devices/rtc.h"
 #include "devices/uart16550.h"
+#include "devices/vga.h"
 
 #define PC_MAX_DRIVES 4
 #define PC_MAX_DEBUG_DEVS 4
@@ -60,6 +61,7 @@ typedef struct PcBoard {
     Piix3State *piix3;
     PiixPmState *pm;
     IdeController *ide;
+    VgaState *vga;
     BlockDev *drives[PC_MAX_DRIVES];
     CpuCommon *cpu;
     bool a20_kbd, a20_port92;
@@ -228,6 +230,32 @@ static bool pc_add_user_devices(PcBoard *b)
     return true;
 }
 
+/* Standard VGA with Bochs VBE at 00:02.0; SeaBIOS runs the VGA BIOS it
+ * finds in fw_cfg under the device's "pciVVVV,DDDD.rom" name, so the ROM
+ * is bound to the device and finds its framebuffer in BAR0. */
+static bool pc_add_vga(PcBoard *b)
+{
+    Machine *m = b->m;
+    b->vga = vga_create(&m->mem, &m->io, b->pci, 0, &m->log);
+    if (!b->vga) {
+        fprintf(stderr, "doppel: cannot create the VGA adapter\n");
+        return false;
+    }
+    machine_add_device(m, &vga_class, b->vga);
+    vga_display_source(b->vga, &m->display);
+    const char *path = firmware_search(vgabios_stdvga_paths);
+    if (!path)
+        return true;    /* no VGA BIOS: the guest runs without INT 10h video */
+    char err[512];
+    size_t size;
+    b->vgabios = firmware_load(path, 256u << 10, &size, err, sizeof(err));
+    if (!b->vgabios) {
+        fprintf(stderr, "doppel: VGA BIOS: %s\n", err);
+        return false;
+    }
+    return fw_cfg_add_file(b->fw_cfg, "pci1234,1111.rom", b->vgabios, size);
+}
+
 static bool pc_add_cpu(PcBoard *b)
 {
     Machine *m = b->m;
@@ -317,7 +345,8 @@ static bool pc_init(Machine *m)
     machine_add_device(m, &fw_cfg_class, b->fw_cfg);
     pc_fw_cfg_populate(b->fw_cfg, &layout, 1, cfg->boot_order);
     pc_cmos_init(b->rtc, &layout, 1, cfg->boot_order, b->drives[0] != NULL, b->drives[1] != NULL);
-
+    if (!pc_add_vga(b))
+        return false;
     return pc_add_cpu(b);
 }
 
