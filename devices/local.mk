@@ -53,3 +53,25 @@ check_PROGRAMS += tests/unit/test_vga
 UNIT_TESTS += tests/unit/test_vga
 tests_unit_test_vga_SOURCES = tests/unit/test_vga.c
 tests_unit_test_vga_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# Network: NIC<->back-end links, libslirp user networking, loopback, pcap dumps.
+libdevices_a_SOURCES += devices/net/netdev.c devices/net/slirp.c devices/net/loopback.c \
+	devices/net/pcap.c
+check_PROGRAMS += tests/unit/test_netdev
+UNIT_TESTS += tests/unit/test_netdev
+tests_unit_test_netdev_SOURCES = tests/unit/test_netdev.c
+tests_unit_test_netdev_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# NE2000 (DP8390) NIC: ISA and RTL8029 PCI variants.
+libdevices_a_SOURCES += devices/ne2000.c
+check_PROGRAMS += tests/unit/test_ne2000
+UNIT_TESTS += tests/unit/test_ne2000
+tests_unit_test_ne2000_SOURCES = tests/unit/test_ne2000.c
+tests_unit_test_ne2000_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# Intel 82540EM (e1000) NIC.
+libdevices_a_SOURCES += devices/e1000.c devices/e1000_rxtx.c
+check_PROGRAMS += tests/unit/test_e1000
+UNIT_TESTS += tests/unit/test_e1000
+tests_unit_test_e1000_SOURCES = tests/unit/test_e1000.c
+tests_unit_test_e1000_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# The PC board's network setup (pc_net_init).
+libdevices_a_SOURCES += devices/net/pc_net.c
+# Local APIC (xAPIC, timer incl. TSC-deadline) and the 82093AA IO-APIC.

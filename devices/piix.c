@@ -450,6 +450,11 @@ static void pm_set_defaults(PiixPmState *s, PciDevice *dev)
         pci_set_byte(dev, a, 0);
     pci_set_long(dev, PM_PMBA, 1);       /* I/O space indicator */
     pci_set_long(dev, 0x90, 1);          /* SMBBA, I/O space indicator */
+    /* doppel has no System Management Mode. DEVACTB bit 25 (APMC_EN) set at
+     * reset tells firmware that SMM was already initialised, so SeaBIOS
+     * skips its SMI-driven relocation instead of waiting for an SMI handler
+     * that never runs (QEMU does the same with -machine smm=off). */
+    pci_set_byte(dev, PM_DEVACTB + 3, 0x02);
     s->pm1_sts = s->pm1_en = s->pm1_cnt = 0;
     s->gpe_sts = s->gpe_en = 0;
     memset(s->regs, 0, sizeof(s->regs));

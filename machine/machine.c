@@ -57,6 +57,27 @@ void machine_remove_fd(Machine *m, int fd)
     }
 }
 
+bool machine_add_poller(Machine *m, const MachinePoller *p)
+{
+    if (m->npollers >= MACHINE_MAX_POLLERS || !p || !p->fill || !p->dispatch)
+        return false;
+    m->pollers[m->npollers++] = *p;
+    return true;
+}
+
+void machine_remove_poller(Machine *m, void *opaque)
+{
+    for (int i = 0; i < m->npollers;) {
+        if (m->pollers[i].opaque != opaque) {
+            i++;
+            continue;
+        }
+        memmove(&m->pollers[i], &m->pollers[i + 1],
+                sizeof(m->pollers[0]) * (size_t)(m->npollers - i - 1));
+        m->npollers--;
+    }
+}
+
 void machine_request_stop(Machine *m, MachineStop why, int exit_code)
 {
     if (why == STOP_NONE)

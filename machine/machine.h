@@ -54,6 +54,20 @@ typedef enum MachineStop {
 
 typedef void (*FdHandler)(void *opaque, int fd);
 
+struct pollfd;
+#define MACHINE_MAX_POLLERS 4
+/* A participant in the main loop's poll() with its own, changing set of
+ * fds and events (read and write: libslirp's sockets). */
+typedef struct MachinePoller {
+    /** Append at most max entries to pfd (fd, events); may lower
+     *  *timeout_ms (-1: none). Returns how many it added. */
+    int (*fill)(void *opaque, struct pollfd *pfd, int max, int *timeout_ms);
+    /** After every poll, timeouts included: the entries fill added, with
+     *  revents; error is true if poll() itself failed. */
+    void (*dispatch)(void *opaque, struct pollfd *pfd, int n, bool error);
+    void *opaque;
+} MachinePoller;
+
 typedef struct BoardClass {
     const char *name;
     const char *desc;
@@ -94,6 +108,9 @@ struct Machine {
     void (*kbd_put_scancodes)(void *opaque, const uint8_t *set2, int n);
     void (*mouse_event)(void *opaque, int dx, int dy, int dz, unsigned buttons);
     void *input_opaque;
+    /* Pollers (machine_add_poller). */
+    MachinePoller pollers[MACHINE_MAX_POLLERS];
+    int npollers;
 };
 
 /** Prepare m for board->init(m): zero it, set cfg and board, open the log
@@ -111,6 +128,11 @@ void machine_add_device(Machine *m, const DeviceClass *cls, void *state);
 bool machine_add_fd(Machine *m, int fd, FdHandler cb, void *opaque);
 /** Stop watching fd (no-op if not watched). Safe from inside a handler. */
 void machine_remove_fd(Machine *m, int fd);
+/** Add a poller the main loop consults every time it polls its fds.
+ *  Returns false if MACHINE_MAX_POLLERS are already registered. */
+bool machine_add_poller(Machine *m, const MachinePoller *p);
+/** Remove the poller(s) with this opaque (no-op if none). */
+void machine_remove_poller(Machine *m, void *opaque);
 /** Request a stop (from a device or frontend); kicks the CPU. A pending
  *  POWEROFF/EXIT is not replaced by a later request; a pending RESET is. */
 void machine_request_stop(Machine *m, MachineStop why, int exit_code);

@@ -6,10 +6,12 @@
  * deadline, or - when the CPU is idle - move time to that deadline (icount:
  * warp the clock; host: sleep in poll() on the watched fds). Watched fds
  * are also polled without blocking every MAINLOOP_FD_POLL_NS of host time
- * while the CPU runs, so console input is never starved.
+ * while the CPU runs, so console input is never starved. Pollers (libslirp)
+ * add their own fds and timeouts to every poll.
  */
 #include "machine/machine.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 
@@ -19,6 +21,8 @@
 /* icount mode: longest slice, so fds get polled even with no timer armed. */
 #define MAINLOOP_ICOUNT_MAX_SLICE 1000000
 #define MAINLOOP_FD_POLL_NS 10000000
+/* Room for the fds of pollers (machine_add_poller), all of them together. */
+#define MAINLOOP_POLLER_FDS 256
 
 /* Instructions the CPU may run before the next deadline (at least 1). */
 static int64_t mainloop_budget(const VirtClock *c, int64_t now, int64_t deadline)
@@ -42,20 +46,48 @@ static int64_t mainloop_budget(const VirtClock *c, int64_t now, int64_t deadline
     return budget < 1 ? 1 : budget;
 }
 
-/* Wait up to timeout_ms (-1: forever) for input on the watched fds and run
- * the handlers of those that are ready. Returns how many handlers ran. */
+/* Wait up to timeout_ms (-1: forever) for input on the watched fds (and
+ * whatever the pollers ask for) and run the handlers of those that are
+ * ready; pollers dispatch after every poll. Returns how many handlers ran
+ * (a poller counts if any of its fds had events). */
 static int mainloop_poll_fds(Machine *m, int timeout_ms)
 {
-    struct pollfd pfd[MACHINE_MAX_FDS];
-    int n = m->nfds;
+    struct pollfd pfd[MACHINE_MAX_FDS + MAINLOOP_POLLER_FDS];
+    int pstart[MACHINE_MAX_POLLERS], pcount[MACHINE_MAX_POLLERS];
+    int n = m->nfds, npollers = m->npollers;
     for (int i = 0; i < n; i++) {
         pfd[i].fd = m->fds[i].fd;
         pfd[i].events = POLLIN;
         pfd[i].revents = 0;
     }
-    if (poll(pfd, (nfds_t)n, timeout_ms) <= 0)
-        return 0; /* timeout, or EINTR: the loop just goes round */
+    int total = n;
+    for (int p = 0; p < npollers; p++) {
+        int to = -1;
+        pstart[p] = total;
+        pcount[p] = m->pollers[p].fill(m->pollers[p].opaque, &pfd[total],
+                                       MACHINE_MAX_FDS + MAINLOOP_POLLER_FDS - total, &to);
+        if (pcount[p] < 0)
+            pcount[p] = 0;
+        for (int k = total; k < total + pcount[p]; k++)
+            pfd[k].revents = 0;
+        total += pcount[p];
+        if (to >= 0 && (timeout_ms < 0 || to < timeout_ms))
+            timeout_ms = to;
+    }
+    int rc = poll(pfd, (nfds_t)total, timeout_ms);
     int ran = 0;
+    for (int p = 0; p < npollers && p < m->npollers; p++) {
+        for (int k = pstart[p]; k < pstart[p] + pcount[p]; k++) {
+            if (pfd[k].revents) {
+                ran++;
+                break;
+            }
+        }
+        m->pollers[p].dispatch(m->pollers[p].opaque, &pfd[pstart[p]], pcount[p],
+                               rc < 0 && errno != EINTR);
+    }
+    if (rc <= 0)
+        return ran; /* timeout, or EINTR: the loop just goes round */
     for (int i = 0; i < n; i++) {
         if (!pfd[i].revents)
             continue;
@@ -121,7 +153,7 @@ int machine_main_loop(Machine *m)
             if (icount)
                 clock_icount_advance(c, executed);
             halted = res == CPU_RUN_HALTED;
-            if (m->nfds && host_clock_ns() - last_poll >= MAINLOOP_FD_POLL_NS) {
+            if ((m->nfds || m->npollers) && host_clock_ns() - last_poll >= MAINLOOP_FD_POLL_NS) {
                 if (mainloop_poll_fds(m, 0))
                     halted = false;
                 last_poll = host_clock_ns();
@@ -129,7 +161,7 @@ int machine_main_loop(Machine *m)
             continue;
         }
 
-        if (deadline == INT64_MAX && m->nfds == 0) {
+        if (deadline == INT64_MAX && m->nfds == 0 && m->npollers == 0) {
             /* No timer, no input, nothing running: nothing can ever happen. */
             if (!has_cpu)
                 return EXIT_OK;
@@ -140,7 +172,7 @@ int machine_main_loop(Machine *m)
         if (icount && deadline != INT64_MAX) {
             /* Idle in icount mode: time jumps to the next timer. */
             clock_warp_to(c, deadline);
-            if (m->nfds && host_clock_ns() - last_poll >= MAINLOOP_FD_POLL_NS) {
+            if ((m->nfds || m->npollers) && host_clock_ns() - last_poll >= MAINLOOP_FD_POLL_NS) {
                 if (mainloop_poll_fds(m, 0))
                     halted = false;
                 last_poll = host_clock_ns();

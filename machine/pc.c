@@ -26,6 +26,8 @@
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/ide.h"
+#include "devices/net/netdev.h"
+#include "devices/net/pc_net.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
 #include "devices/piix.h"
@@ -222,6 +224,8 @@ static bool pc_add_user_devices(PcBoard *b)
             }
             b->debugcon[b->ndebugcon++] =
                 debugcon_create(&b->m->io, p.iobase, b->m->debugcon_chr, &b->m->log);
+        } else if (net_is_nic_driver(dc->driver)) {
+            continue;           /* NICs are built by pc_net_init */
         } else {
             fprintf(stderr, "doppel: -device %s: not available on this board yet\n", dc->driver);
             return false;
@@ -346,6 +350,13 @@ static bool pc_init(Machine *m)
     pc_fw_cfg_populate(b->fw_cfg, &layout, 1, cfg->boot_order);
     pc_cmos_init(b->rtc, &layout, 1, cfg->boot_order, b->drives[0] != NULL, b->drives[1] != NULL);
     if (!pc_add_vga(b))
+        return false;
+    /* NICs from -nic/-netdev/-device, or QEMU's default e1000 on user-mode
+     * networking; PCI cards take slots from 00:03.0. */
+    IrqLine isa[16];
+    for (int i = 0; i < 16; i++)
+        isa[i] = pic_irq_line(b->pic, i);
+    if (!pc_net_init(m, b->pci, isa, b->fw_cfg, true))
         return false;
     return pc_add_cpu(b);
 }
