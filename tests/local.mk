@@ -1,3 +1,4 @@
 # tests/ — sources and tests of this folder (included by Makefile.am).
 include tests/guests/local.mk
 include tests/cpu/sst.mk
+include tests/cpu/local.mk

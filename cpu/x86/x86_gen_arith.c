@@ -318,9 +318,11 @@ void x86_gen_shd(DisasX86 *s, X86Insn *in)
     IrTempId res = x86_tmp(s), f = x86_tmp(s);
     IrTempId args[5] = { x86_const(s, (right ? 1 : 0) | size << 4), dst, src, count, old };
     ir_call(s->ir, &helper_shd_def, res, args, 5);
-    x86_gen_store_rm(s, in, size, res, addr);
+    /* Flags before the store: the destination (or CL's own register) may be
+     * the register being written, and the flags need the old values. */
     args[0] = x86_const(s, (right ? 1 : 0) | size << 4 | 0x100);
     ir_call(s->ir, &helper_shd_def, f, args, 5);
+    x86_gen_store_rm(s, in, size, res, addr);
     x86_gen_set_cc(s, CC_OP_EFLAGS, -1, f, -1);
 }
 
