@@ -27,3 +27,21 @@ libcpu_a_SOURCES += cpu/x86/x86_cpu.c cpu/x86/x86_translate.c cpu/x86/x86_flags.
 # helper "x86 arith": multiply/divide, shifts, bits, BCD, strings, atomics, CPUID/RDTSC
 libcpu_a_SOURCES += cpu/x86/x86_gen_arith.c cpu/x86/x86_gen_string.c cpu/x86/x86_gen_atomic.c \
 	cpu/x86/x86_cpuid.c cpu/x86/x86_helper_arith.h cpu/x86/x86_cpuid.h
+check_PROGRAMS += tests/unit/test_x86_basic
+UNIT_TESTS += tests/unit/test_x86_basic
+tests_unit_test_x86_basic_SOURCES = tests/unit/test_x86_basic.c tests/unit/x86_rig.h
+tests_unit_test_x86_basic_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_x86_cond
+UNIT_TESTS += tests/unit/test_x86_cond
+tests_unit_test_x86_cond_SOURCES = tests/unit/test_x86_cond.c tests/unit/x86_rig.h
+tests_unit_test_x86_cond_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+
+# helper "x86 system": segmentation, far transfers, tasks, IDT delivery, paging, system insns
+libcpu_a_SOURCES += cpu/x86/x86_seg.c cpu/x86/x86_far.c cpu/x86/x86_task.c cpu/x86/x86_excp.c \
+	cpu/x86/x86_mmu.c cpu/x86/x86_helper_system.c cpu/x86/x86_gen_system.c \
+	cpu/x86/x86_seg.h cpu/x86/x86_excp.h cpu/x86/x86_mmu.h cpu/x86/x86_helper_system.h \
+	cpu/x86/x86_gen_system.h
+check_PROGRAMS += tests/unit/test_x86_system
+UNIT_TESTS += tests/unit/test_x86_system
+tests_unit_test_x86_system_SOURCES = tests/unit/test_x86_system.c tests/unit/x86_system_progs.h
+tests_unit_test_x86_system_LDADD = $(LIBS_CPU) $(CHECK_LIBS)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/guest.h"
+#include "cpu/x86/x86_excp.h"
 #include "cpu/x86/x86_flags.h"
 #include "cpu/x86/x86_system.h"
 #include "cpu/x86/x86_translate.h"
@@ -243,9 +244,13 @@ static void x86_do_interrupt(CpuCommon *cpu)
     env->has_error_code = false;
     if (excp == X86_EXCP_SWINT)
         x86_deliver_interrupt(env, env->exception_vector, true, 0, false, env->next_rip);
-    else if (excp >= 0 && excp < 32)
-        x86_deliver_interrupt(env, excp, false, env->error_code, ec, env->rip);
-    else
+    else if (excp >= 0 && excp < 32) {
+        int code = env->error_code;
+        if (env->hflags & HF_PE)        /* #DF / triple-fault rules (x86_excp.c) */
+            excp = x86_excp_check_nested(env, excp, &code, &ec);
+        x86_deliver_interrupt(env, excp, false, code, ec, env->rip);
+        env->old_exception = -1;
+    } else
         log_printf(cpu->log, LOG_guest_errors, "x86: unknown exception index %d\n", excp);
 }
 

@@ -61,6 +61,18 @@ enum {                             /* X86Seg.attr bits (descriptor high dword bi
 
 typedef struct X86Table { uint64_t base; uint32_t limit; } X86Table;
 
+/* An x87 register: 80-bit extended precision (SDM Vol. 1 4.2.2), kept as
+ * the explicit 64-bit significand and the sign + 15-bit exponent. */
+typedef struct X86Float80 { uint64_t mant; uint16_t sign_exp; } X86Float80;
+
+/* An XMM register, little-endian lanes. */
+typedef union X86Xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t l[4];
+    uint64_t q[2];
+} X86Xmm;
+
 /* hflags: the mode bits translation depends on = the TB flags. */
 enum {
     HF_CPL_MASK = 3u,
@@ -112,11 +124,31 @@ typedef struct X86Cpu {
     int swint_kind;                /* with X86_EXCP_SWINT: X86_SWINT_* */
     bool nmi_blocked;              /* NMI handler running (until IRET) */
     uint32_t cpuid_signature;      /* CPUID.1:EAX, also EDX at reset (SDM Vol. 3A 9.1.4) */
+    /* system state (x86_seg.c, x86_mmu.c, x86_helper_system.c) */
+    uint64_t cr8;                  /* task-priority register (no local APIC yet: stored only) */
+    uint64_t tsc_aux;              /* IA32_TSC_AUX, read by RDTSCP */
+    bool tlb_lp_valid;             /* large pages mapped since the last full flush: */
+    uint64_t tlb_lp_addr, tlb_lp_mask;  /* one aligned range covering all of them (INVLPG) */
 
     /* Board hook for the maskable interrupt line: acknowledge and return the
      * vector (the PIC's INTA cycle), or -1 if nothing is pending after all. */
     int (*get_intr_vector)(void *opaque);
     void *intr_opaque;
+
+    /* x87 FPU (SDM Vol. 1 ch. 8). ST(i) is fpregs[(fptop + i) & 7]; MMX
+     * register i aliases fpregs[i].mant (SDM Vol. 1 9.5). */
+    X86Float80 fpregs[8];
+    uint16_t fpuc;                 /* control word */
+    uint16_t fpus;                 /* status word without TOP (bits 11-13 kept in fptop) */
+    uint8_t fptop;
+    uint16_t fptags;               /* full tag word, 2 bits per physical register */
+    uint16_t fpop;                 /* last non-control opcode (11 bits) */
+    uint64_t fpip, fpdp;           /* last instruction / operand pointers */
+    uint16_t fpcs, fpds;
+
+    /* SSE (SDM Vol. 1 ch. 10-12). */
+    X86Xmm xmm[16];
+    uint32_t mxcsr;
 
     CpuTlb tlb;
 } X86Cpu;

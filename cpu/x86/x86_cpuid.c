@@ -17,10 +17,20 @@
  *   leaf 1 ECX 23  POPCNT      POPCNT (x86_gen_arith.c)
  *   80000001 ECX 0  LAHF-SAHF  LAHF/SAHF valid in 64-bit mode (core decoder)
  *   80000001 EDX 29 LM         64-bit mode decode and translation
+ *   leaf 1 EDX  2  DE          CR4.DE: DR4/DR5 raise #UD (x86_helper_system.c)
+ *   leaf 1 EDX  3  PSE         4 MiB pages with CR4.PSE (x86_mmu.c)
+ *   leaf 1 EDX  5  MSR         RDMSR/WRMSR (x86_helper_system.c)
+ *   leaf 1 EDX  6  PAE         PAE and IA-32e paging (x86_mmu.c)
+ *   leaf 1 EDX 11  SEP         SYSENTER/SYSEXIT (x86_helper_system.c)
+ *   leaf 1 EDX 12  MTRR        MTRRcap/def/fixed/variable MSRs (stored; caching is not modelled)
+ *   leaf 1 EDX 13  PGE         CR4.PGE accepted; global pages flushed on CR3 loads too (x86_mmu.c)
+ *   leaf 1 EDX 16  PAT         IA32_PAT MSR (stored; memory types are not modelled)
+ *   80000001 EDX 11 SYSCALL    SYSCALL/SYSRET in 64-bit mode (x86_helper_system.c)
+ *   80000001 EDX 20 NX         EFER.NXE and the XD bit (x86_mmu.c)
+ *   80000001 EDX 27 RDTSCP     RDTSCP and IA32_TSC_AUX (x86_helper_system.c)
  *
- * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), MSR, PAE/PSE/PGE,
- * APIC, SEP, MTRR, PAT, SYSCALL, NX, CLFLUSH: the system helper adds them
- * with their implementation. BMI1/ABM are not advertised, so F3 0F BC/BD
+ * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), APIC (no local
+ * APIC), CLFLUSH (group 15 is not implemented), PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
  * run as BSF/BSR (x86_gen_arith.c), as on CPUs without TZCNT/LZCNT.
  */
 #include "cpu/x86/x86_cpuid.h"
@@ -39,6 +49,10 @@ enum {
     CPUID_ECX_CX16 = 1u << 13, CPUID_ECX_POPCNT = 1u << 23,
     /* 0x80000001 */
     CPUID_EXT_ECX_LAHF = 1u << 0, CPUID_EXT_EDX_LM = 1u << 29,
+    /* system features (x86_seg.c, x86_mmu.c, x86_helper_system.c) */
+    CPUID_EDX_DE = 1u << 2, CPUID_EDX_PSE = 1u << 3, CPUID_EDX_MSR = 1u << 5, CPUID_EDX_PAE = 1u << 6,
+    CPUID_EDX_SEP = 1u << 11, CPUID_EDX_MTRR = 1u << 12, CPUID_EDX_PGE = 1u << 13, CPUID_EDX_PAT = 1u << 16,
+    CPUID_EXT_EDX_SYSCALL = 1u << 11, CPUID_EXT_EDX_NX = 1u << 20, CPUID_EXT_EDX_RDTSCP = 1u << 27,
     /* 0x80000008: MAXPHYADDR 40 bits, linear addresses 48 bits */
     CPUID_ADDR_SIZES = 40 | 48 << 8,
 };
@@ -73,7 +87,9 @@ void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[
         out[0] = env->cpuid_signature;
         out[1] = 1u << 16;                  /* one logical processor, APIC ID 0 */
         out[2] = CPUID_ECX_CX16 | CPUID_ECX_POPCNT;
-        out[3] = CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV;
+        out[3] = CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV
+                 | CPUID_EDX_DE | CPUID_EDX_PSE | CPUID_EDX_MSR | CPUID_EDX_PAE | CPUID_EDX_SEP
+                 | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_PAT;
         break;
     case 7:
         (void)subleaf;                      /* subleaf 0: max subleaf 0, no features; others 0 */
@@ -83,7 +99,7 @@ void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[
         break;
     case 0x80000001u:
         out[2] = CPUID_EXT_ECX_LAHF;
-        out[3] = CPUID_EXT_EDX_LM;
+        out[3] = CPUID_EXT_EDX_LM | CPUID_EXT_EDX_SYSCALL | CPUID_EXT_EDX_NX | CPUID_EXT_EDX_RDTSCP;
         break;
     case 0x80000002u:
     case 0x80000003u:

@@ -4,6 +4,7 @@
  * CALLF/JMP/JMPF/PUSH Ev), far JMP/CALL/RET, INT3/INT n/INTO/ICEBP, IRET,
  * HLT, and port I/O (IN/OUT).
  */
+#include "cpu/x86/x86_gen_system.h"
 #include "cpu/x86/x86_helper.h"
 #include "cpu/x86/x86_translate.h"
 
@@ -270,6 +271,7 @@ void x86_gen_in(DisasX86 *s, X86Insn *in)
     } else {
         port = x86_const(s, in->imm & 0xff);
     }
+    x86_gen_check_io(s, port, size);
     IrTempId v = x86_tmp(s);
     IrTempId args[3] = { x86_env(s), port, x86_const(s, size) };
     x86_gen_helper_call(s, &x86_helper_in_def, v, args, 3);
@@ -287,6 +289,7 @@ void x86_gen_out(DisasX86 *s, X86Insn *in)
     } else {
         port = x86_const(s, in->imm & 0xff);
     }
+    x86_gen_check_io(s, port, size);
     IrTempId args[4] = { x86_env(s), port, x86_gen_get_reg(s, in, size, R_EAX), x86_const(s, size) };
     x86_gen_helper_call(s, &x86_helper_out_def, -1, args, 4);
 }

@@ -20,6 +20,7 @@
  */
 #include <stddef.h>
 
+#include "cpu/x86/x86_gen_system.h"
 #include "cpu/x86/x86_helper.h"
 #include "cpu/x86/x86_translate.h"
 
@@ -112,6 +113,7 @@ static void str_step(DisasX86 *s, X86Insn *in, StrOp op, int size, IrTempId a, I
         IrTempId port = x86_tmp(s), addr = str_addr(s, as, R_ES, R_EDI);
         v = x86_tmp(s);
         ir_binopi(ir, IR_and, port, s->cpu_regs[R_EDX], 0xffff);
+        x86_gen_check_io(s, port, size);
         IrTempId args[3] = { x86_env(s), port, x86_const(s, size) };
         ir_call(ir, &x86_helper_in_def, v, args, 3);
         x86_gen_st(s, size, v, addr);
@@ -120,8 +122,9 @@ static void str_step(DisasX86 *s, X86Insn *in, StrOp op, int size, IrTempId a, I
     }
     default: {                      /* STR_OUTS */
         IrTempId port = x86_tmp(s);
-        v = x86_gen_ld(s, size, str_addr(s, as, src_seg, R_ESI), false);
         ir_binopi(ir, IR_and, port, s->cpu_regs[R_EDX], 0xffff);
+        x86_gen_check_io(s, port, size);
+        v = x86_gen_ld(s, size, str_addr(s, as, src_seg, R_ESI), false);
         IrTempId args[4] = { x86_env(s), port, v, x86_const(s, size) };
         ir_call(ir, &x86_helper_out_def, -1, args, 4);
         advance(s, as, R_ESI, delta);

@@ -3,8 +3,9 @@
  * (the "system" work): descriptor-checked segment loads, far transfers and
  * IRET through descriptors, IDT delivery, and the page walk. The basic
  * translator calls these only outside real and virtual-8086 mode (or with
- * CR0.PG = 1 for the walk). Until the system code lands, x86_system_todo.c
- * implements them by logging the missing feature and stopping the VM.
+ * CR0.PG = 1 for the walk). Implemented by x86_seg.c (segment loads),
+ * x86_far.c (far transfers, IRET), x86_excp.c (IDT delivery) and
+ * x86_mmu.c (paging); x86_system_todo.c keeps x86_unimplemented_stop.
  */
 #ifndef DOPPEL_CPU_X86_X86_SYSTEM_H
 #define DOPPEL_CPU_X86_X86_SYSTEM_H

@@ -682,7 +682,9 @@ START_TEST(cpuid_model)
     ck_assert_str_eq(vendor, "GenuineIntel");
     x86_cpuid(env, 1, 0, r);
     ck_assert_uint_eq(r[0], 0x663);
-    ck_assert_uint_eq(r[3], (1u << 4) | (1u << 8) | (1u << 15));     /* TSC, CX8, CMOV; no FPU yet */
+    /* TSC, CX8, CMOV; DE, PSE, MSR, PAE, SEP, MTRR, PGE, PAT (system helper); no FPU yet */
+    ck_assert_uint_eq(r[3], (1u << 4) | (1u << 8) | (1u << 15) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6)
+                                | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16));
     ck_assert_uint_eq(r[2], (1u << 13) | (1u << 23));                /* CX16, POPCNT; no SSE3.. */
     x86_cpuid(env, 7, 0, r7);
     ck_assert(r7[0] == 0 && r7[1] == 0 && r7[2] == 0 && r7[3] == 0); /* no BMI1: F3 0F BC is BSF */
@@ -691,7 +693,7 @@ START_TEST(cpuid_model)
     x86_cpuid(env, 0x80000000u, 0, r);
     ck_assert_uint_eq(r[0], 0x80000008u);
     x86_cpuid(env, 0x80000001u, 0, r);
-    ck_assert_uint_eq(r[3], 1u << 29);                               /* LM; no SYSCALL/NX yet */
+    ck_assert_uint_eq(r[3], (1u << 29) | (1u << 11) | (1u << 20) | (1u << 27));   /* LM, SYSCALL, NX, RDTSCP */
     ck_assert_uint_eq(r[2], 1u);                                     /* LAHF/SAHF; no ABM (LZCNT) */
     char brand[49];
     for (uint32_t l = 0; l < 3; l++) {
