@@ -600,6 +600,26 @@ START_TEST(test_paging_pae_nx)
 }
 END_TEST
 
+/* INVLPG (SDM Vol. 2 INVLPG, Vol. 3A 4.10.4.1) drops the translation of
+ * the page it names: after rewriting a PDE (4 MiB page) and a PTE, INVLPG
+ * of any address in the large page (here another 4 KiB of it) and of the
+ * 4 KiB page makes the new mappings visible. */
+START_TEST(test_invlpg)
+{
+    SysRig r;
+    rig_init(&r, _i, code_t_invlpg, sizeof(code_t_invlpg));
+    setup_paging32(&r, 0, 0);
+    wr(&r, 0xc00020, 0x11223344, 4);
+    wr(&r, 0x203010, 0x99aabbcc, 4);
+    rig_run(&r);
+    ck_assert_uint_eq(rd(&r, RES_VECTOR, 4), NO_VECTOR);
+    ck_assert_uint_eq(rd(&r, 0x5030, 4), 0x55667788);
+    ck_assert_uint_eq(rd(&r, 0x5034, 4), 0x11223344);
+    ck_assert_uint_eq(rd(&r, 0x5038, 4), 0x99aabbcc);
+    rig_free(&r);
+}
+END_TEST
+
 static Suite *x86_system_suite(void)
 {
     Suite *s = suite_create("x86_system");
@@ -612,6 +632,7 @@ static Suite *x86_system_suite(void)
     tcase_add_loop_test(tc, test_page_fault_not_present, 0, nb);
     tcase_add_loop_test(tc, test_page_fault_wp, 0, nb);
     tcase_add_loop_test(tc, test_paging_pae_nx, 0, nb);
+    tcase_add_loop_test(tc, test_invlpg, 0, nb);
     tcase_add_loop_test(tc, test_wrmsr_unknown_gp, 0, nb);
     tcase_add_loop_test(tc, test_long_mode_syscall, 0, nb);
     tcase_add_loop_test(tc, test_long_mode_ist_ring3, 0, nb);
