@@ -75,3 +75,16 @@ tests_unit_test_e1000_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
 # The PC board's network setup (pc_net_init).
 libdevices_a_SOURCES += devices/net/pc_net.c
 # Local APIC (xAPIC, timer incl. TSC-deadline) and the 82093AA IO-APIC.
+libdevices_a_SOURCES += devices/apic.c devices/ioapic.c
+check_PROGRAMS += tests/unit/test_apic tests/unit/test_ioapic
+UNIT_TESTS += tests/unit/test_apic tests/unit/test_ioapic
+tests_unit_test_apic_SOURCES = tests/unit/test_apic.c
+tests_unit_test_apic_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+tests_unit_test_ioapic_SOURCES = tests/unit/test_ioapic.c
+tests_unit_test_ioapic_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# HPET (QEMU-compatible: 100 MHz, 3 timers, legacy replacement routing).
+libdevices_a_SOURCES += devices/hpet.c
+check_PROGRAMS += tests/unit/test_hpet
+UNIT_TESTS += tests/unit/test_hpet
+tests_unit_test_hpet_SOURCES = tests/unit/test_hpet.c
+tests_unit_test_hpet_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)

@@ -172,7 +172,9 @@ int console_finish(Console *c, int exit_code)
         timer_del(&c->poll_timer);
         ScriptState st = c->script.state;
         bool powered_off = m->stop == STOP_POWEROFF;
-        if (st == SCRIPT_DONE || (st == SCRIPT_WAIT_POWEROFF && powered_off)) {
+        if (c->script.nsteps == 0 && st != SCRIPT_FAILED) {
+            /* --timeout alone: the guest's own exit status stands. */
+        } else if (st == SCRIPT_DONE || (st == SCRIPT_WAIT_POWEROFF && powered_off)) {
             exit_code = EXIT_OK;
         } else {
             if (st != SCRIPT_FAILED)

@@ -20,3 +20,11 @@ check_PROGRAMS += tests/unit/test_script
 UNIT_TESTS += tests/unit/test_script
 tests_unit_test_script_SOURCES = tests/unit/test_script.c
 tests_unit_test_script_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
+
+# The SDL2 window (frontends/display.h); sdl_none.c when configured --without-sdl.
+if HAVE_SDL
+libfrontends_a_SOURCES += frontends/display.h frontends/sdl.h \
+	frontends/sdl.c frontends/sdl_keymap.c
+else
+libfrontends_a_SOURCES += frontends/display.h frontends/sdl_none.c
+endif

@@ -10,8 +10,26 @@
 #include <string.h>
 
 #include "frontends/console.h"
+#include "frontends/display.h"
 #include "frontends/options.h"
 #include "machine/machine.h"
+
+/* The window: -display sdl must open one (false after one error line if it
+ * cannot); by default one opens if SDL can reach a desktop, unless
+ * -nographic or -display none asked for none. *win stays NULL headless. */
+static bool open_window(Machine *m, Frontend **win)
+{
+    const VmConfig *cfg = m->cfg;
+    if (cfg->display == DISPLAY_NONE || cfg->nographic)
+        return true;
+    char err[512];
+    *win = display_sdl_create(m, err, sizeof(err));
+    if (!*win && cfg->display == DISPLAY_SDL) {
+        fprintf(stderr, "%s\n", err);
+        return false;
+    }
+    return true;
+}
 
 /* Build the machine for cfg on board and run it; returns the exit code. */
 static int run_vm(const VmConfig *cfg, const BoardClass *board)
@@ -29,16 +47,28 @@ static int run_vm(const VmConfig *cfg, const BoardClass *board)
         machine_destroy(&m);
         return EXIT_USAGE;
     }
-    if (!board->init(&m)) {
-        /* The board already printed its one error line. */
+    Frontend *win = NULL;
+    if (!open_window(&m, &win)) {
         machine_destroy(&m);
         console_destroy(con);
         return EXIT_USAGE;
     }
+    if (!board->init(&m)) {
+        /* The board already printed its one error line. */
+        machine_destroy(&m);
+        display_sdl_destroy(win);
+        console_destroy(con);
+        return EXIT_USAGE;
+    }
     console_start(con);
+    if (win)
+        display_sdl_start(win);
     int code = machine_main_loop(&m);
+    if (win)
+        display_sdl_finish(win);
     code = console_finish(con, code);
     machine_destroy(&m);
+    display_sdl_destroy(win);
     console_destroy(con);
     return code;
 }

@@ -353,10 +353,39 @@ static int opt_kernel(Parser *p, const OptionDef *o, const char *label, const ch
     return 0;
 }
 
+/* -initrd FILE, or for Multiboot kernels a module list "FILE [ARGS],FILE2"
+ * (",," is a literal comma, as in QEMU): each module's path must exist. */
 static int opt_initrd(Parser *p, const OptionDef *o, const char *label, const char *arg)
 {
-    if (check_file(p, label, arg, OPTV_FILE_ANY, false) < 0)
-        return -1;
+    if (!strpbrk(arg, ", ")) {
+        if (check_file(p, label, arg, OPTV_FILE_ANY, false) < 0)
+            return -1;
+    } else {
+        char path[4096];
+        size_t n = 0;
+        bool in_args = false;
+        for (const char *c = arg;; c++) {
+            bool end_item = *c == 0 || (*c == ',' && c[1] != ',');
+            if (end_item) {
+                path[n] = 0;
+                if (n == 0)
+                    return fail(p, label, "empty module in '%s'", arg);
+                if (check_file(p, label, path, OPTV_FILE_ANY, false) < 0)
+                    return -1;
+                if (*c == 0)
+                    break;
+                n = 0;
+                in_args = false;
+                continue;
+            }
+            if (*c == ',')          /* ",," -> one literal comma */
+                c++;
+            if (*c == ' ')
+                in_args = true;
+            if (!in_args && n + 1 < sizeof(path))
+                path[n++] = *c;
+        }
+    }
     set_str(&p->cfg->initrd, arg);
     return 0;
 }

@@ -61,7 +61,9 @@ static void advance(Script *s)
         }
         s->cur++;
     }
-    if (s->state == SCRIPT_RUNNING && s->cur >= s->nsteps) {
+    /* A script with no steps (just --timeout) never completes by itself:
+     * the guest ends the run, or the timeout does. */
+    if (s->state == SCRIPT_RUNNING && s->nsteps > 0 && s->cur >= s->nsteps) {
         bool last_is_send = s->nsteps > 0 && s->steps[s->nsteps - 1].kind == STEP_SEND;
         s->state = last_is_send ? SCRIPT_WAIT_POWEROFF : SCRIPT_DONE;
     }

@@ -15,17 +15,21 @@
 #include <string.h>
 #include <time.h>
 
+#include "bios/direct_boot.h"
 #include "bios/firmware.h"
 #include "bios/pc_fw_cfg.h"
 #include "cpu/cpu_driver.h"
 #include "cpu/host/backend.h"
 #include "cpu/x86/x86_cpu.h"
 #include "devices/block/blockdev.h"
+#include "devices/apic.h"
 #include "devices/chardev.h"
 #include "devices/debugport.h"
 #include "devices/fw_cfg.h"
+#include "devices/hpet.h"
 #include "devices/i440fx.h"
 #include "devices/ide.h"
+#include "devices/ioapic.h"
 #include "devices/net/netdev.h"
 #include "devices/net/pc_net.h"
 #include "devices/pci.h"
@@ -49,6 +53,9 @@ typedef struct PcBoard {
     MemRegion *ram_low, *ram_high;
     PcBiosMapping bios_map;
     PicState *pic;
+    ApicState *apic;
+    IoapicState *ioapic;
+    HpetState *hpet;
     PitState *pit;
     RtcState *rtc;
     Uart *com1;
@@ -138,7 +145,51 @@ static void pc_cpu_intr(void *opaque, int n, int level)
 static int pc_intr_vector(void *opaque)
 {
     PcBoard *b = opaque;
+    return apic_get_interrupt(b->apic);
+}
+
+/* The local APIC's NMI output (LINT1 as NMI, NMI IPIs): pulsed. */
+static void pc_cpu_nmi(void *opaque, int n, int level)
+{
+    PcBoard *b = opaque;
+    (void)n;
+    if (b->cpu && level)
+        cpu_interrupt(b->cpu, CPU_INTERRUPT_NMI);
+}
+
+/* INTA for ExtINT through LINT0 (virtual wire): the 8259 answers. */
+static int pc_pic_ack(void *opaque)
+{
+    PcBoard *b = opaque;
     return pic_read_irq(b->pic);
+}
+
+/* ISA IRQ n drives 8259 input n and IO-APIC pin n, except IRQ0 which is
+ * IO-APIC pin 2 (the MADT interrupt source override, fw_cfg
+ * "etc/irq0-override"), as on QEMU's pc machine. */
+static void pc_isa_irq(void *opaque, int n, int level)
+{
+    PcBoard *b = opaque;
+    pic_set_irq(b->pic, n, level);
+    ioapic_set_irq(b->ioapic, n == 0 ? 2 : n, level);
+}
+
+static IrqLine pc_isa_line(PcBoard *b, int n)
+{
+    return irq_line(pc_isa_irq, b, n);
+}
+
+/* Keyboard and mouse input from frontends (SDL window) to the 8042. */
+static void pc_kbd_input(void *opaque, const uint8_t *set2, int n)
+{
+    PcBoard *b = opaque;
+    ps2_kbd_put_scancode(b->ps2, set2, n);
+}
+
+static void pc_mouse_input(void *opaque, int dx, int dy, int dz, unsigned buttons)
+{
+    PcBoard *b = opaque;
+    ps2_mouse_event(b->ps2, dx, dy, dz, buttons);
 }
 
 /* ---- building ---- */
@@ -304,17 +355,41 @@ static bool pc_init(Machine *m)
     if (!pc_load_bios(b))
         return false;
 
-    b->pic = pic_create(&m->io, irq_line(pc_cpu_intr, b, 0), &m->log);
+    ApicConfig ac = { .mem = &m->mem, .clock = &m->clock, .id = 0, .bsp = true,
+                      .intr = irq_line(pc_cpu_intr, b, 0), .nmi = irq_line(pc_cpu_nmi, b, 0),
+                      .pic_ack = pc_pic_ack, .pic_opaque = b, .log = &m->log };
+    b->apic = apic_create(&ac);
+    b->ioapic = b->apic ? ioapic_create(&m->mem, IOAPIC_DEFAULT_BASE, apic_deliver_msg, b->apic,
+                                        &m->log) : NULL;
+    if (!b->apic || !b->ioapic) {
+        fprintf(stderr, "doppel: cannot create the local APIC and IO-APIC\n");
+        return false;
+    }
+    apic_set_eoi_handler(b->apic, ioapic_eoi, b->ioapic);
+    machine_add_device(m, &apic_class, b->apic);
+    machine_add_device(m, &ioapic_class, b->ioapic);
+    b->pic = pic_create(&m->io, apic_lint_line(b->apic, 0), &m->log);
     machine_add_device(m, &pic_class, b->pic);
-    b->pit = pit_create(&m->io, &m->clock, pic_irq_line(b->pic, 0), &m->log);
+    HpetConfig hc = { .mem = &m->mem, .clock = &m->clock, .irq0 = pc_isa_line(b, 0),
+                      .irq8 = pc_isa_line(b, 8), .route_cap = 1u << 2, .log = &m->log };
+    for (int i = 0; i < HPET_NUM_GSI; i++)
+        hc.gsi[i] = ioapic_irq_line(b->ioapic, i);
+    b->hpet = hpet_create(&hc);
+    if (!b->hpet)
+        return false;
+    machine_add_device(m, &hpet_class, b->hpet);
+    b->pit = pit_create(&m->io, &m->clock, hpet_pit_line(b->hpet), &m->log);
     machine_add_device(m, &pit_class, b->pit);
-    b->rtc = rtc_create(&m->io, &m->clock, pic_irq_line(b->pic, 8), (int64_t)time(NULL), &m->log);
+    b->rtc = rtc_create(&m->io, &m->clock, hpet_rtc_line(b->hpet), (int64_t)time(NULL), &m->log);
     machine_add_device(m, &rtc_class, b->rtc);
     Ps2Hooks hooks = { pc_a20_kbd, pc_request_reset, b };
-    b->ps2 = ps2_create(&m->io, pic_irq_line(b->pic, 1), pic_irq_line(b->pic, 12), &hooks, &m->log);
+    b->ps2 = ps2_create(&m->io, pc_isa_line(b, 1), pc_isa_line(b, 12), &hooks, &m->log);
     machine_add_device(m, &ps2_class, b->ps2);
+    m->kbd_put_scancodes = pc_kbd_input;
+    m->mouse_event = pc_mouse_input;
+    m->input_opaque = b;
     if (m->serial_chr) {
-        b->com1 = uart_create(&m->io, 0x3f8, pic_irq_line(b->pic, 4), m->serial_chr, &m->clock,
+        b->com1 = uart_create(&m->io, 0x3f8, pc_isa_line(b, 4), m->serial_chr, &m->clock,
                               &m->log);
         machine_add_device(m, &uart_class, b->com1);
     }
@@ -330,12 +405,12 @@ static bool pc_init(Machine *m)
     Piix3Config pc3 = { .set_a20 = pc_a20_port92, .reset_request = pc_request_reset,
                         .elcr_set = pc_elcr_set, .opaque = b };
     for (int i = 0; i < 16; i++)
-        pc3.isa_irq[i] = pic_irq_line(b->pic, i);
+        pc3.isa_irq[i] = pc_isa_line(b, i);
     b->piix3 = piix3_create(b->pci, PCI_DEVFN(1, 0), &m->io, &pc3);
-    b->ide = ide_create(&m->io, pic_irq_line(b->pic, 14), pic_irq_line(b->pic, 15), &m->log);
+    b->ide = ide_create(&m->io, pc_isa_line(b, 14), pc_isa_line(b, 15), &m->log);
     machine_add_device(m, &ide_device_class, b->ide);
     piix_ide_create(b->ide, b->pci, PCI_DEVFN(1, 1));
-    PiixPmConfig pmc = { .clock = &m->clock, .sci = pic_irq_line(b->pic, 9),
+    PiixPmConfig pmc = { .clock = &m->clock, .sci = pc_isa_line(b, 9),
                          .poweroff = pc_poweroff, .opaque = b };
     b->pm = piix_pm_create(b->pci, PCI_DEVFN(1, 3), &m->io, &pmc);
     if (!b->i440fx || !b->piix3 || !b->pm) {
@@ -348,14 +423,22 @@ static bool pc_init(Machine *m)
     b->fw_cfg = fw_cfg_create(&m->io, &m->mem, &m->log);
     machine_add_device(m, &fw_cfg_class, b->fw_cfg);
     pc_fw_cfg_populate(b->fw_cfg, &layout, 1, cfg->boot_order);
+    fw_cfg_add_i32(b->fw_cfg, 0x8002, 1);   /* FW_CFG_IRQ0_OVERRIDE: ISA IRQ0 is GSI 2 */
     pc_cmos_init(b->rtc, &layout, 1, cfg->boot_order, b->drives[0] != NULL, b->drives[1] != NULL);
+    /* -kernel: Linux bzImage or Multiboot through fw_cfg and our own option
+     * ROM, booted first by SeaBIOS (no-op without -kernel). */
+    char derr[512];
+    if (!pc_direct_boot_setup(b->fw_cfg, cfg, layout.below_4g, derr, sizeof(derr))) {
+        fprintf(stderr, "doppel: %s\n", derr);
+        return false;
+    }
     if (!pc_add_vga(b))
         return false;
     /* NICs from -nic/-netdev/-device, or QEMU's default e1000 on user-mode
      * networking; PCI cards take slots from 00:03.0. */
     IrqLine isa[16];
     for (int i = 0; i < 16; i++)
-        isa[i] = pic_irq_line(b->pic, i);
+        isa[i] = pc_isa_line(b, i);
     if (!pc_net_init(m, b->pci, isa, b->fw_cfg, true))
         return false;
     return pc_add_cpu(b);

@@ -25,12 +25,12 @@
  *   leaf 1 EDX 12  MTRR        MTRRcap/def/fixed/variable MSRs (stored; caching is not modelled)
  *   leaf 1 EDX 13  PGE         CR4.PGE accepted; global pages flushed on CR3 loads too (x86_mmu.c)
  *   leaf 1 EDX 16  PAT         IA32_PAT MSR (stored; memory types are not modelled)
+ *   leaf 1 EDX 9   APIC        local APIC at 0xFEE00000 (devices/apic.c, wired by the PC board)
  *   80000001 EDX 11 SYSCALL    SYSCALL/SYSRET in 64-bit mode (x86_helper_system.c)
  *   80000001 EDX 20 NX         EFER.NXE and the XD bit (x86_mmu.c)
  *   80000001 EDX 27 RDTSCP     RDTSCP and IA32_TSC_AUX (x86_helper_system.c)
  *
- * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), APIC (no local
- * APIC), CLFLUSH (group 15 is not implemented), PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
+ * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), CLFLUSH (group 15 is not implemented), PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
  * run as BSF/BSR (x86_gen_arith.c), as on CPUs without TZCNT/LZCNT.
  */
 #include "cpu/x86/x86_cpuid.h"
@@ -52,6 +52,7 @@ enum {
     /* system features (x86_seg.c, x86_mmu.c, x86_helper_system.c) */
     CPUID_EDX_DE = 1u << 2, CPUID_EDX_PSE = 1u << 3, CPUID_EDX_MSR = 1u << 5, CPUID_EDX_PAE = 1u << 6,
     CPUID_EDX_SEP = 1u << 11, CPUID_EDX_MTRR = 1u << 12, CPUID_EDX_PGE = 1u << 13, CPUID_EDX_PAT = 1u << 16,
+    CPUID_EDX_APIC = 1u << 9,
     CPUID_EXT_EDX_SYSCALL = 1u << 11, CPUID_EXT_EDX_NX = 1u << 20, CPUID_EXT_EDX_RDTSCP = 1u << 27,
     /* 0x80000008: MAXPHYADDR 40 bits, linear addresses 48 bits */
     CPUID_ADDR_SIZES = 40 | 48 << 8,
@@ -89,7 +90,7 @@ void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[
         out[2] = CPUID_ECX_CX16 | CPUID_ECX_POPCNT;
         out[3] = CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV
                  | CPUID_EDX_DE | CPUID_EDX_PSE | CPUID_EDX_MSR | CPUID_EDX_PAE | CPUID_EDX_SEP
-                 | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_PAT;
+                 | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_PAT | CPUID_EDX_APIC;
         break;
     case 7:
         (void)subleaf;                      /* subleaf 0: max subleaf 0, no features; others 0 */

@@ -34,3 +34,25 @@ clean-guests:
 	rm -rf $(GUEST_DIR)
 
 .PHONY: guests clean-guests
+
+# Multiboot test kernels for direct boot (bios/direct_boot.c): the a.out-
+# kludge and ELF builds of tests/guests/multiboot-test.asm, nasm only.
+EXTRA_DIST += tests/guests/multiboot-test.asm tests/boot/boot-multiboot.sh
+$(GUEST_DIR)/multiboot-test.bin: $(srcdir)/tests/guests/multiboot-test.asm
+	@$(MKDIR_P) $(GUEST_DIR)
+	$(AM_V_GEN)$(NASM) -f bin -w+all -o $@ $<
+
+$(GUEST_DIR)/multiboot-test.elf: $(srcdir)/tests/guests/multiboot-test.asm
+	@$(MKDIR_P) $(GUEST_DIR)
+	$(AM_V_GEN)$(NASM) -f bin -w+all -DELF -o $@ $<
+
+# Direct Multiboot boot of both builds, interpreter and native backends.
+check-multiboot: doppel$(EXEEXT) $(GUEST_DIR)/multiboot-test.bin $(GUEST_DIR)/multiboot-test.elf
+	$(SHELL) $(srcdir)/tests/boot/boot-multiboot.sh interp $(GUEST_DIR)/multiboot-test.bin
+	$(SHELL) $(srcdir)/tests/boot/boot-multiboot.sh interp $(GUEST_DIR)/multiboot-test.elf
+	$(SHELL) $(srcdir)/tests/boot/boot-multiboot.sh native $(GUEST_DIR)/multiboot-test.bin
+
+.PHONY: check-multiboot
+check_DATA = $(GUEST_DIR)/multiboot-test.bin $(GUEST_DIR)/multiboot-test.elf
+TESTS += tests/boot/multiboot-check.sh
+EXTRA_DIST += tests/boot/multiboot-check.sh
