@@ -45,3 +45,37 @@ check_PROGRAMS += tests/unit/test_x86_system
 UNIT_TESTS += tests/unit/test_x86_system
 tests_unit_test_x86_system_SOURCES = tests/unit/test_x86_system.c tests/unit/x86_system_progs.h
 tests_unit_test_x86_system_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+
+# helper "x87": the x87 FPU in software (80-bit extended precision)
+libcpu_a_SOURCES += cpu/x86/x87_float.c cpu/x86/x87_trans.c cpu/x86/x87_helper.c cpu/x86/x87_env.c \
+	cpu/x86/x87_gen.c cpu/x86/x87_float.h cpu/x86/x87_trans.h cpu/x86/x87_helper.h
+if HOST_X86_64
+check_PROGRAMS += tests/unit/test_x87
+UNIT_TESTS += tests/unit/test_x87
+tests_unit_test_x87_SOURCES = tests/unit/test_x87.c tests/unit/x86_rig.h
+tests_unit_test_x87_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+endif
+
+# segment limit/type checks on data accesses (helper "sst oracle")
+libcpu_a_SOURCES += cpu/x86/x86_seglimit.c
+
+# helper "SSE": MMX, SSE..SSE4.2, FXSAVE/FXRSTOR, MXCSR (software float in sse_float.c)
+libcpu_a_SOURCES += cpu/x86/sse_gen.c cpu/x86/sse_gen_move.c cpu/x86/sse_gen_ext.c \
+	cpu/x86/sse_helper.c cpu/x86/sse_helper_fp.c cpu/x86/sse_helper_state.c cpu/x86/sse_helper_str.c \
+	cpu/x86/sse_float.c cpu/x86/sse_gen.h cpu/x86/sse_helper.h cpu/x86/sse_float.h
+if HOST_X86_64
+check_PROGRAMS += tests/unit/test_sse_host
+UNIT_TESTS += tests/unit/test_sse_host
+tests_unit_test_sse_host_SOURCES = tests/unit/test_sse_host.c
+tests_unit_test_sse_host_LDADD = $(LIBS_CPU) $(CHECK_LIBS) -lm
+endif
+check_PROGRAMS += tests/unit/test_sse
+UNIT_TESTS += tests/unit/test_sse
+tests_unit_test_sse_SOURCES = tests/unit/test_sse.c tests/unit/x86_rig.h
+tests_unit_test_sse_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+
+# segment checks, BOUND, single step (helper "sst oracle")
+check_PROGRAMS += tests/unit/test_x86_seglimit
+UNIT_TESTS += tests/unit/test_x86_seglimit
+tests_unit_test_x86_seglimit_SOURCES = tests/unit/test_x86_seglimit.c tests/unit/x86_rig.h
+tests_unit_test_x86_seglimit_LDADD = $(LIBS_CPU) $(CHECK_LIBS)

@@ -6,6 +6,7 @@
  * line, and the register dump.
  */
 #include "cpu/x86/x86_cpu.h"
+#include "cpu/x86/x87_helper.h"
 
 #include <capstone/capstone.h>
 #include <inttypes.h>
@@ -53,6 +54,7 @@ void x86_update_hflags(X86Cpu *env)
         h |= HF_ADDSEG;
     if (env->eflags & X86_TF)
         h |= HF_TF;
+    h |= x86_segchk_hflags(env, h);
     h |= (uint32_t)((env->eflags >> 12) & 3) << HF_IOPL_SHIFT;
     if (env->cr[4] & X86_CR4_OSFXSR)
         h |= HF_OSFXSR;
@@ -128,9 +130,11 @@ static void x86_reset(CpuCommon *cpu)
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
     env->pat = 0x0007040600070406ull;
+    env->mxcsr = 0x1f80;               /* SSE: all exceptions masked, round to nearest */
     env->apic_base = 0xfee00000u | 0x800 | 0x100;   /* enabled, BSP */
     env->a20_enabled = true;
     env->old_exception = -1;
+    x87_reset(env);                    /* FNINIT state: FCW 037Fh, all tags empty */
     x86_update_hflags(env);
 
     cpu->halted = false;
@@ -163,6 +167,12 @@ static bool x86_tlb_fill(CpuCommon *cpu, uint64_t vaddr, int size, MmuAccess acc
                          uintptr_t retaddr)
 {
     X86Cpu *env = x86_cpu(cpu);
+    if (x86_is_seg_fault_addr(vaddr)) {
+        /* A data access that failed its segment check (x86_seglimit.c). */
+        if (probe)
+            return false;
+        x86_helper_raise_exception_ra(env, (vaddr & X86_SEG_FAULT_SS) ? X86_EXCP_SS : X86_EXCP_GP, 0, retaddr);
+    }
     if (env->cr[0] & X86_CR0_PG)
         return x86_tlb_fill_paging(env, vaddr, size, (int)access, mmu_idx, probe, retaddr);
     /* No paging: linear = physical, 32 bits wide (SDM Vol. 3A 4.1.1), with
@@ -208,6 +218,13 @@ static void deliver_real(X86Cpu *env, int vector, bool is_sw, uint64_t next_eip)
     uint64_t cs = cpu_ld(&env->common, ivt + 2, ir_memop(1, false, false, (unsigned)mmu), 0);
     uint64_t ret = is_sw ? next_eip : env->rip;
     uint64_t sp = env->regs[R_ESP];
+    /* A frame outside the SS limit raises #SS, which cannot be delivered
+     * either: the processor shuts down (SDM Vol. 2 PUSH, "IA-32
+     * Architecture Compatibility"; Vol. 3A 6.15 #DF). */
+    uint64_t sp_mask = (env->hflags & HF_SS32) ? 0xffffffffu : 0xffffu;
+    for (int i = 1; i <= 3; i++)
+        if (x86_seg_check(env, R_SS, (sp - 2u * (unsigned)i) & sp_mask, 2, true) >= 0)
+            triple_fault(env);
     sp = x86_stack_push(env, sp, 2, x86_get_eflags(env), 0);
     sp = x86_stack_push(env, sp, 2, env->segs[R_CS].selector, 0);
     sp = x86_stack_push(env, sp, 2, ret, 0);

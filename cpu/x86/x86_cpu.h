@@ -89,6 +89,13 @@ enum {
     HF_OSFXSR = 1u << 13,
     HF_EM = 1u << 14, HF_TS = 1u << 15, HF_MP = 1u << 16,
     HF_SMAP_AC = 1u << 17,
+    /* Segment checks (x86_seglimit.c, SDM Vol. 3A 5.3): bit HF_SEGCHK_SHIFT + seg
+     * says data accesses through segment seg (R_ES..R_GS) need a limit check
+     * (never in 64-bit mode, nor for a flat 4 GiB read/write data segment);
+     * HF_SEGCHK_SLOW says checked accesses go through the C check because a
+     * checked segment is expand-down, unusable or not writable data. */
+    HF_SEGCHK_SHIFT = 18, HF_SEGCHK_MASK = 0x3fu << 18,
+    HF_SEGCHK_SLOW = 1u << 24,
 };
 
 /* MMU indexes (one TLB each). */
@@ -149,8 +156,19 @@ typedef struct X86Cpu {
     /* SSE (SDM Vol. 1 ch. 10-12). */
     X86Xmm xmm[16];
     uint32_t mxcsr;
+    X86Xmm sse_tmp;                /* scratch: the memory operand of the SSE/MMX insn being run (sse_gen*.c) */
 
     CpuTlb tlb;
+
+    /* Board hook for the x87 FERR# output (SDM Vol. 1 8.7, "MS-DOS
+     * compatibility"): with CR0.NE = 0 an unmasked x87 exception pending at
+     * a waiting FPU instruction asserts FERR# (level 1; the PC routes it to
+     * IRQ13 and asserts IGNNE# on a write to port F0h) instead of raising
+     * #MF, and FNCLEX/FNINIT/FLDENV/FRSTOR clearing ES deassert it (0). The
+     * CPU keeps executing as if IGNNE# were asserted. NULL: no board wiring.
+     * Kept across reset (lives after tlb, outside the reset memset). */
+    void (*ferr)(void *opaque, int level);
+    void *ferr_opaque;
 } X86Cpu;
 
 static inline X86Cpu *x86_cpu(CpuCommon *c) { return (X86Cpu *)c; }

@@ -10,6 +10,7 @@
  * Feature bits are exactly what doppel executes. One line per advertised
  * bit and the reason it may be set (add a line when a feature lands):
  *
+ *   leaf 1 EDX  0  FPU         x87 in software, 80-bit exact (x87_*.c)
  *   leaf 1 EDX  4  TSC         RDTSC (this file); CR4.TSD honoured
  *   leaf 1 EDX  8  CX8         CMPXCHG8B (x86_gen_atomic.c)
  *   leaf 1 EDX 15  CMOV        CMOVcc (translator core)
@@ -29,8 +30,18 @@
  *   80000001 EDX 11 SYSCALL    SYSCALL/SYSRET in 64-bit mode (x86_helper_system.c)
  *   80000001 EDX 20 NX         EFER.NXE and the XD bit (x86_mmu.c)
  *   80000001 EDX 27 RDTSCP     RDTSCP and IA32_TSC_AUX (x86_helper_system.c)
+ *   leaf 1 EDX 19  CLFSH       CLFLUSH (sse_gen_ext.c: no caches, faults like a load); EBX[15:8] = 8 (64-byte lines)
+ *   leaf 1 EDX 23  MMX         MMX on the x87 registers (sse_gen*.c, sse_helper.c)
+ *   leaf 1 EDX 24  FXSR        FXSAVE/FXRSTOR and CR4.OSFXSR (sse_helper_state.c)
+ *   leaf 1 EDX 25  SSE         SSE, MXCSR, LDMXCSR/STMXCSR, software float (sse_float.c)
+ *   leaf 1 EDX 26  SSE2        SSE2 (sse_gen.c, sse_helper_fp.c)
+ *   leaf 1 ECX  0  SSE3        SSE3 (sse_gen*.c; FISTTP in x87_gen.c)
+ *   leaf 1 ECX  1  PCLMULQDQ   PCLMULQDQ (sse_helper.c)
+ *   leaf 1 ECX  9  SSSE3       SSSE3, 0F 38 map (sse_gen_ext.c)
+ *   leaf 1 ECX 19  SSE4_1      SSE4.1 (sse_gen_ext.c, sse_helper.c)
+ *   leaf 1 ECX 20  SSE4_2      PCMPxSTRx, PCMPGTQ, CRC32 (sse_helper_str.c, sse_helper.c)
  *
- * Not advertised (yet): FPU/MMX/FXSR/SSE* (no x87/SSE), CLFLUSH (group 15 is not implemented), PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
+ * Not advertised (yet): PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
  * run as BSF/BSR (x86_gen_arith.c), as on CPUs without TZCNT/LZCNT.
  */
 #include "cpu/x86/x86_cpuid.h"
@@ -45,7 +56,7 @@ enum {
     CPUID_MAX_BASIC = 7,
     CPUID_MAX_EXT = 0x80000008u,
     /* leaf 1 */
-    CPUID_EDX_TSC = 1u << 4, CPUID_EDX_CX8 = 1u << 8, CPUID_EDX_CMOV = 1u << 15,
+    CPUID_EDX_FPU = 1u << 0, CPUID_EDX_TSC = 1u << 4, CPUID_EDX_CX8 = 1u << 8, CPUID_EDX_CMOV = 1u << 15,
     CPUID_ECX_CX16 = 1u << 13, CPUID_ECX_POPCNT = 1u << 23,
     /* 0x80000001 */
     CPUID_EXT_ECX_LAHF = 1u << 0, CPUID_EXT_EDX_LM = 1u << 29,
@@ -53,6 +64,12 @@ enum {
     CPUID_EDX_DE = 1u << 2, CPUID_EDX_PSE = 1u << 3, CPUID_EDX_MSR = 1u << 5, CPUID_EDX_PAE = 1u << 6,
     CPUID_EDX_SEP = 1u << 11, CPUID_EDX_MTRR = 1u << 12, CPUID_EDX_PGE = 1u << 13, CPUID_EDX_PAT = 1u << 16,
     CPUID_EDX_APIC = 1u << 9,
+    /* MMX/SSE (sse_*.c) */
+    CPUID_EDX_CLFSH = 1u << 19, CPUID_EDX_MMX = 1u << 23, CPUID_EDX_FXSR = 1u << 24,
+    CPUID_EDX_SSE = 1u << 25, CPUID_EDX_SSE2 = 1u << 26,
+    CPUID_ECX_SSE3 = 1u << 0, CPUID_ECX_PCLMULQDQ = 1u << 1, CPUID_ECX_SSSE3 = 1u << 9,
+    CPUID_ECX_SSE41 = 1u << 19, CPUID_ECX_SSE42 = 1u << 20,
+    CPUID_EBX_CLFLUSH_64 = 8u << 8,
     CPUID_EXT_EDX_SYSCALL = 1u << 11, CPUID_EXT_EDX_NX = 1u << 20, CPUID_EXT_EDX_RDTSCP = 1u << 27,
     /* 0x80000008: MAXPHYADDR 40 bits, linear addresses 48 bits */
     CPUID_ADDR_SIZES = 40 | 48 << 8,
@@ -86,11 +103,13 @@ void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[
         break;
     case 1:
         out[0] = env->cpuid_signature;
-        out[1] = 1u << 16;                  /* one logical processor, APIC ID 0 */
-        out[2] = CPUID_ECX_CX16 | CPUID_ECX_POPCNT;
-        out[3] = CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV
+        out[1] = 1u << 16 | CPUID_EBX_CLFLUSH_64;   /* one logical processor, APIC ID 0 */
+        out[2] = CPUID_ECX_CX16 | CPUID_ECX_POPCNT
+                 | CPUID_ECX_SSE3 | CPUID_ECX_PCLMULQDQ | CPUID_ECX_SSSE3 | CPUID_ECX_SSE41 | CPUID_ECX_SSE42;
+        out[3] = CPUID_EDX_FPU | CPUID_EDX_TSC | CPUID_EDX_CX8 | CPUID_EDX_CMOV
                  | CPUID_EDX_DE | CPUID_EDX_PSE | CPUID_EDX_MSR | CPUID_EDX_PAE | CPUID_EDX_SEP
-                 | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_PAT | CPUID_EDX_APIC;
+                 | CPUID_EDX_MTRR | CPUID_EDX_PGE | CPUID_EDX_PAT | CPUID_EDX_APIC
+                 | CPUID_EDX_CLFSH | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE | CPUID_EDX_SSE2;
         break;
     case 7:
         (void)subleaf;                      /* subleaf 0: max subleaf 0, no features; others 0 */

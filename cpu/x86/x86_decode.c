@@ -11,13 +11,15 @@
 
 #define X86_OPC(map, opc, mnem, handler, a, b, c, fl) \
     [(map) * 256 + (opc)] = { mnem, { a, b, c }, fl },
-static const X86OpcodeInfo opcode_table[2 * 256] = {
+static const X86OpcodeInfo opcode_table[4 * 256] = {
 #include "cpu/x86/x86_opcodes.def"
 };
 #undef X86_OPC
 
 const X86OpcodeInfo *x86_opcode_info(int map, uint8_t opcode)
 {
+    if (map < 0 || map > 3)
+        return NULL;
     const X86OpcodeInfo *t = &opcode_table[map * 256];
     if (t[opcode].mnemonic)
         return &t[opcode];
@@ -237,9 +239,9 @@ X86DecodeStatus x86_decode(X86Insn *in, X86CodeMode mode, uint64_t pc, X86FetchF
     if (b == 0x0f) {
         in->map = 1;
         b = next_byte(&r);
-        if (b == 0x38 || b == 0x3a) {        /* three-byte maps: SSSE3+ (not implemented) */
-            next_byte(&r);
-            return r.too_long ? X86_DECODE_TOO_LONG : X86_DECODE_UD;
+        if (b == 0x38 || b == 0x3a) {        /* three-byte maps 0F 38 / 0F 3A (SDM Vol. 2 A.2.1) */
+            in->map = b == 0x38 ? 2 : 3;
+            b = next_byte(&r);
         }
     }
     in->opcode = b;

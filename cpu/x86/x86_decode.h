@@ -51,7 +51,8 @@ typedef struct X86OpcodeInfo {
     uint16_t flags;
 } X86OpcodeInfo;
 
-/** The decode table entry of (map, opcode): map 0 = one-byte, 1 = 0F. */
+/** The decode table entry of (map, opcode): map 0 = one-byte, 1 = 0F,
+ *  2 = 0F 38, 3 = 0F 3A. */
 const X86OpcodeInfo *x86_opcode_info(int map, uint8_t opcode);
 
 typedef enum X86DecodeStatus {

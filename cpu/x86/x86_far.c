@@ -364,7 +364,7 @@ static void iret_to_vm86(X86Cpu *env, X86Stack *st, uint16_t cs, uint64_t rip, u
     x86_update_hflags(env);
 }
 
-void x86_iret_protected(X86Cpu *env, int opsize, uintptr_t retaddr)
+void x86_iret_protected(X86Cpu *env, int opsize, uint64_t next_eip, uintptr_t retaddr)
 {
     int cpl = x86_cpl(env);
     if (env->eflags & X86_NT) {
@@ -380,7 +380,8 @@ void x86_iret_protected(X86Cpu *env, int opsize, uintptr_t retaddr)
             x86_seg_raise(env, X86_EXCP_TS, link & 0xfffc, retaddr);
         if (!x86_desc_p(hi))
             NP(link & 0xfffc);
-        x86_task_switch(env, link, lo, hi, X86_TASK_IRET, env->rip, retaddr);
+        /* The outgoing task resumes after its IRET (SDM Vol. 3A 7.3 step 8). */
+        x86_task_switch(env, link, lo, hi, X86_TASK_IRET, next_eip, retaddr);
         return;
     }
     X86Stack st;

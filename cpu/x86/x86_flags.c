@@ -303,7 +303,8 @@ static bool cond_fast(DisasX86 *s, int base, X86CondExpr *out)
     int size = x86_cc_op_size(s->cc_op);
     IrTempId dst = s->cpu_cc_dst, src = s->cpu_cc_src;
     IrTempId zero = x86_const(s, 0);
-    int64_t sign = (int64_t)(1ull << (8 * size - 1));
+    /* size is 0 for CC_OP_EFLAGS / DYNAMIC: sign is then unused */
+    int64_t sign = size ? (int64_t)(1ull << (8 * size - 1)) : 0;
     int64_t mask = (int64_t)x86_size_mask(size);
 
     if (g == CC_OP_SUBB) {

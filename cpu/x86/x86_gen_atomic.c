@@ -124,7 +124,7 @@ void x86_gen_grp9(DisasX86 *s, X86Insn *in)
         x86_gen_exception(s, X86_EXCP_UD, -1);
         return;
     }
-    IrTempId addr = x86_gen_ea(s, in);
+    IrTempId addr = x86_gen_check_addr(s, x86_gen_ea(s, in), in->opsize == 8 ? 16 : 8, true);
     IrTempId args[3] = { x86_env(s), addr,
                          x86_const(s, (in->opsize == 8 ? 1 : 0) | (int64_t)s->mmu_idx << 8) };
     x86_gen_sync_cc_op(s);

@@ -108,11 +108,7 @@ static void load_far_pointer(DisasX86 *s, X86Insn *in, IrTempId *off, IrTempId *
 {
     IrTempId addr = x86_gen_ea(s, in);
     *off = x86_gen_ld(s, in->opsize, addr, false);
-    IrTempId a2 = x86_tmp(s);
-    ir_binopi(s->ir, IR_add, a2, addr, in->opsize);
-    if (!s->code64)
-        ir_unop(s->ir, IR_ext32u, a2, a2);
-    *sel = x86_gen_ld(s, 2, a2, false);
+    *sel = x86_gen_ld(s, 2, x86_gen_addr_add(s, addr, in->opsize), false);
 }
 
 static void gen_far_jmp(DisasX86 *s, IrTempId sel, IrTempId off)
@@ -231,11 +227,36 @@ void x86_gen_int(DisasX86 *s, X86Insn *in)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
+/* 62: BOUND Gv, Ma (not in 64-bit mode): #BR (a fault) unless
+ * lower <= index <= upper, all signed, the bounds at [EA] and [EA + size]
+ * (SDM Vol. 2 BOUND). A register operand is #UD. */
+void x86_gen_bound(DisasX86 *s, X86Insn *in)
+{
+    if (!x86_require_mem(s, in))
+        return;
+    IrContext *ir = s->ir;
+    int size = in->opsize;
+    IrTempId addr = x86_gen_ea(s, in);
+    IrTempId lo = x86_gen_ld(s, size, addr, true);
+    IrTempId hi = x86_gen_ld(s, size, x86_gen_addr_add(s, addr, size), true);
+    IrTempId idx = x86_tmp(s), below = x86_tmp(s), above = x86_tmp(s);
+    x86_gen_ext(s, idx, s->cpu_regs[in->reg & 15], size, true);
+    ir_setcond(ir, IR_COND_LT, below, idx, lo);
+    ir_setcond(ir, IR_COND_GT, above, idx, hi);
+    ir_or(ir, below, below, above);
+    x86_gen_sync_cc_op(s);      /* both paths below leave with cc_op stored */
+    IrLabel ok = ir_new_label(ir);
+    ir_brcondi(ir, IR_COND_EQ, below, 0, ok);
+    IrTempId args[3] = { x86_env(s), x86_const(s, X86_EXCP_BR), x86_const(s, -1) };
+    x86_gen_helper_call(s, &x86_helper_raise_exception_def, -1, args, 3);
+    ir_set_label(ir, ok);
+}
+
 /* CF: IRET/IRETD/IRETQ */
 void x86_gen_iret(DisasX86 *s, X86Insn *in)
 {
-    IrTempId args[2] = { x86_env(s), x86_const(s, in->opsize) };
-    x86_gen_helper_call(s, &x86_helper_iret_def, -1, args, 2);
+    IrTempId args[3] = { x86_env(s), x86_const(s, in->opsize), x86_const(s, (int64_t)s->next_eip) };
+    x86_gen_helper_call(s, &x86_helper_iret_def, -1, args, 3);
     x86_set_cc_op(s, CC_OP_DYNAMIC);
     x86_gen_eob_dynamic(s, true);
 }

@@ -206,11 +206,7 @@ void x86_gen_load_far_ptr(DisasX86 *s, X86Insn *in)
         seg = in->opcode == 0xb2 ? R_SS : in->opcode == 0xb4 ? R_FS : R_GS;
     IrTempId addr = x86_gen_ea(s, in);
     IrTempId off = x86_gen_ld(s, in->opsize, addr, false);
-    IrTempId a2 = x86_tmp(s);
-    ir_binopi(s->ir, IR_add, a2, addr, in->opsize);
-    if (!s->code64)
-        ir_unop(s->ir, IR_ext32u, a2, a2);
-    IrTempId sel = x86_gen_ld(s, 2, a2, false);
+    IrTempId sel = x86_gen_ld(s, 2, x86_gen_addr_add(s, addr, in->opsize), false);
     x86_gen_load_seg(s, seg, sel);
     x86_gen_set_reg(s, in, in->opsize, in->reg, off);
     if (s->pe)

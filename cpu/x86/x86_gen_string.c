@@ -174,7 +174,7 @@ void x86_gen_string(DisasX86 *s, X86Insn *in)
     x86_gen_sync_cc_op(s);          /* the exits below leave cc_op in the global */
     x86_gen_ext(s, cx, s->cpu_regs[R_ECX], as, false);
     ir_brcondi(ir, IR_COND_EQ, cx, 0, l_done);          /* rCX = 0: nothing, flags unchanged */
-    ir_movi(ir, n, X86_REP_BATCH);
+    ir_movi(ir, n, (s->flags & HF_TF) ? 1 : X86_REP_BATCH);   /* TF: trap after each iteration */
 
     ir_set_label(ir, l_top);
     str_step(s, in, op, size, a, b);

@@ -18,7 +18,3 @@ static void todo_ud(DisasX86 *s, X86Insn *in, const char *what)
 /* the other x86 helper: arithmetic, bits, strings */
 
 /* system issue: descriptors, control registers, MSRs, x87/SSE */
-TODO(x86_gen_bound)
-TODO(x86_gen_fwait)
-TODO(x86_gen_x87)
-TODO(x86_gen_grp15)

@@ -30,6 +30,12 @@ _Noreturn void x86_helper_raise_interrupt(X86Cpu *env, uint64_t vector, uint64_t
     cpu_raise_exception(&env->common, X86_EXCP_SWINT, CPU_GETPC());
 }
 
+_Noreturn void x86_helper_single_step(X86Cpu *env)
+{
+    env->dr[6] |= 1u << 14;         /* DR6.BS (SDM Vol. 3A 17.2.3) */
+    x86_helper_raise_exception_ra(env, X86_EXCP_DB, -1, 0);   /* a trap: rip is the next insn */
+}
+
 _Noreturn void x86_helper_hlt(X86Cpu *env, uint64_t next_eip)
 {
     env->rip = next_eip;
@@ -96,14 +102,14 @@ void x86_helper_far_ret(X86Cpu *env, uint64_t opsize, uint64_t imm)
     x86_update_hflags(env);
 }
 
-void x86_helper_iret(X86Cpu *env, uint64_t opsize)
+void x86_helper_iret(X86Cpu *env, uint64_t opsize, uint64_t next_eip)
 {
     uintptr_t ra = CPU_GETPC();
     if (env->hflags & HF_VM) {
         if (((env->eflags & X86_IOPL) >> 12) != 3)
             x86_helper_raise_exception_ra(env, X86_EXCP_GP, 0, ra);
     } else if (env->hflags & HF_PE) {
-        x86_iret_protected(env, (int)opsize, ra);
+        x86_iret_protected(env, (int)opsize, next_eip, ra);
         env->nmi_blocked = false;
         return;
     }
@@ -168,12 +174,14 @@ const IrHelper x86_helper_raise_exception_def = {
     "raise_exception", (void *)x86_helper_raise_exception, 3, false, IR_I64, RAISES };
 const IrHelper x86_helper_raise_interrupt_def = {
     "raise_interrupt", (void *)x86_helper_raise_interrupt, 4, false, IR_I64, RAISES };
+const IrHelper x86_helper_single_step_def = {
+    "single_step", (void *)x86_helper_single_step, 1, false, IR_I64, RAISES };
 const IrHelper x86_helper_hlt_def = { "hlt", (void *)x86_helper_hlt, 2, false, IR_I64, RAISES };
 const IrHelper x86_helper_load_seg_def = { "load_seg", (void *)x86_helper_load_seg, 3, false, IR_I64, RAISES };
 const IrHelper x86_helper_far_jmp_def = { "far_jmp", (void *)x86_helper_far_jmp, 4, false, IR_I64, RAISES };
 const IrHelper x86_helper_far_call_def = { "far_call", (void *)x86_helper_far_call, 5, false, IR_I64, RAISES };
 const IrHelper x86_helper_far_ret_def = { "far_ret", (void *)x86_helper_far_ret, 3, false, IR_I64, RAISES };
-const IrHelper x86_helper_iret_def = { "iret", (void *)x86_helper_iret, 2, false, IR_I64, RAISES };
+const IrHelper x86_helper_iret_def = { "iret", (void *)x86_helper_iret, 3, false, IR_I64, RAISES };
 const IrHelper x86_helper_in_def = {
     "in", (void *)x86_helper_in, 3, true, IR_I64, IR_CALL_NO_READ_GLOBALS | IR_CALL_NO_WRITE_GLOBALS };
 const IrHelper x86_helper_out_def = {

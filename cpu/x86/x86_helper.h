@@ -29,7 +29,7 @@ void x86_helper_far_call(X86Cpu *env, uint64_t sel, uint64_t off, uint64_t opsiz
 /** RETF [imm16]. */
 void x86_helper_far_ret(X86Cpu *env, uint64_t opsize, uint64_t imm);
 /** IRET/IRETD/IRETQ. */
-void x86_helper_iret(X86Cpu *env, uint64_t opsize);
+void x86_helper_iret(X86Cpu *env, uint64_t opsize, uint64_t next_eip);
 /** IN: size bytes from port (cpu->io). */
 uint64_t x86_helper_in(X86Cpu *env, uint64_t port, uint64_t size);
 /** OUT: size bytes of val to port. */
@@ -38,6 +38,12 @@ void x86_helper_out(X86Cpu *env, uint64_t port, uint64_t val, uint64_t size);
 uint64_t x86_helper_read_eflags(X86Cpu *env);
 /** Replace the EFLAGS bits in mask by val's (POPF, IRET). */
 void x86_helper_write_eflags(X86Cpu *env, uint64_t val, uint64_t mask);
+/** Exact segment check of a data access (x86_seglimit.c): seg_write =
+ *  segment | 0x100 for a write; raises #GP(0)/#SS(0). */
+void x86_helper_seg_check(X86Cpu *env, uint64_t seg_write, uint64_t off, uint64_t size);
+/** Single-step trap after an instruction run with EFLAGS.TF = 1 (SDM Vol.
+ *  3A 17.3.1.4): DR6.BS = 1, #DB with rip already at the next insn. */
+_Noreturn void x86_helper_single_step(X86Cpu *env);
 /** Pure flag computation (x86_flags.c). */
 uint64_t x86_helper_cc_compute_all(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2);
 uint64_t x86_helper_cc_compute_cf(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2);
@@ -54,6 +60,8 @@ extern const IrHelper x86_helper_in_def;
 extern const IrHelper x86_helper_out_def;
 extern const IrHelper x86_helper_read_eflags_def;
 extern const IrHelper x86_helper_write_eflags_def;
+extern const IrHelper x86_helper_seg_check_def;
+extern const IrHelper x86_helper_single_step_def;
 extern const IrHelper x86_helper_cc_compute_all_def;
 extern const IrHelper x86_helper_cc_compute_cf_def;
 

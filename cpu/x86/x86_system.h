@@ -25,8 +25,9 @@ void x86_far_call_protected(X86Cpu *env, uint16_t sel, uint64_t off, int opsize,
                             uintptr_t retaddr);
 /** Far RET in protected mode (SDM Vol. 2 RET). */
 void x86_far_ret_protected(X86Cpu *env, int opsize, int imm, uintptr_t retaddr);
-/** IRET in protected/long mode (SDM Vol. 2 IRET). */
-void x86_iret_protected(X86Cpu *env, int opsize, uintptr_t retaddr);
+/** IRET in protected/long mode (SDM Vol. 2 IRET). next_eip (the address
+ *  after the IRET) is what a task return (NT = 1) saves in the old TSS. */
+void x86_iret_protected(X86Cpu *env, int opsize, uint64_t next_eip, uintptr_t retaddr);
 /** Deliver vector through the IDT (SDM Vol. 3A 6.12). is_sw: INT n/INT3/
  *  INTO (privilege-checked, returns to next_eip). */
 void x86_do_interrupt_protected(X86Cpu *env, int vector, bool is_sw, int error_code, bool has_error_code,

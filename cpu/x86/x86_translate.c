@@ -16,7 +16,7 @@
 typedef void (*X86GenFn)(DisasX86 *s, X86Insn *in);
 
 #define X86_OPC(map, opc, mnem, handler, a, b, c, fl) [(map) * 256 + (opc)] = handler,
-static const X86GenFn gen_table[2 * 256] = {
+static const X86GenFn gen_table[4 * 256] = {     /* maps 0F, 0F 38, 0F 3A too */
 #include "cpu/x86/x86_opcodes.def"
 };
 #undef X86_OPC
@@ -109,13 +109,21 @@ IrTempId x86_gen_seg_addr(DisasX86 *s, int seg, IrTempId offset)
         add = seg == R_FS || seg == R_GS;
     else
         add = s->addseg || seg == R_FS || seg == R_GS || seg == R_CS;
-    if (!add)
+    bool check = x86_seg_needs_check(s, seg);
+    if (!add && !check)
         return offset;
-    IrTempId base = x86_tmp(s), t = x86_tmp(s);
-    ir_ld(s->ir, base, s->ir->env, (int32_t)offsetof(X86Cpu, segs[seg].base), ir_memop(3, false, false, 0));
-    ir_add(s->ir, t, offset, base);
-    if (!s->code64)
-        ir_unop(s->ir, IR_ext32u, t, t);
+    IrTempId t = x86_tmp(s);
+    if (add) {
+        IrTempId base = x86_tmp(s);
+        ir_ld(s->ir, base, s->ir->env, (int32_t)offsetof(X86Cpu, segs[seg].base), ir_memop(3, false, false, 0));
+        ir_add(s->ir, t, offset, base);
+        if (!s->code64)
+            ir_unop(s->ir, IR_ext32u, t, t);
+    } else {
+        ir_mov(s->ir, t, offset);   /* a temp of its own for the check record */
+    }
+    if (check)
+        x86_seg_note_addr(s, t, seg, offset);
     return t;
 }
 
@@ -127,12 +135,14 @@ IrTempId x86_gen_ea(DisasX86 *s, X86Insn *in)
 IrTempId x86_gen_ld(DisasX86 *s, int size, IrTempId addr, bool sign)
 {
     IrTempId t = x86_tmp(s);
+    addr = x86_gen_check_addr(s, addr, size, false);
     ir_gld(s->ir, t, addr, ir_memop((unsigned)x86_size_log2(size), sign, false, (unsigned)s->mmu_idx));
     return t;
 }
 
 void x86_gen_st(DisasX86 *s, int size, IrTempId val, IrTempId addr)
 {
+    addr = x86_gen_check_addr(s, addr, size, true);
     ir_gst(s->ir, val, addr, ir_memop((unsigned)x86_size_log2(size), false, false, (unsigned)s->mmu_idx));
 }
 
@@ -220,9 +230,25 @@ void x86_gen_set_rip(DisasX86 *s, uint64_t eip)
     ir_movi(s->ir, s->cpu_rip, (int64_t)eip);
 }
 
+/* A block run with EFLAGS.TF = 1 holds one instruction; when it completes
+ * (rip stored), the single-step trap is raised instead of leaving (SDM
+ * Vol. 3A 17.3.1.4). Not after MOV SS/POP SS: their shadow delays the trap
+ * to the end of the next instruction. Returns true if it emitted the trap. */
+static bool gen_single_step(DisasX86 *s)
+{
+    if (!(s->flags & HF_TF) || s->set_inhibit_irq)
+        return false;
+    IrTempId args[1] = { x86_env(s) };
+    x86_gen_helper_call(s, &x86_helper_single_step_def, -1, args, 1);
+    ir_exit_tb(s->ir, 0);   /* not reached */
+    return true;
+}
+
 /* Leave the block with rip already stored. */
 static void gen_exit_dynamic(DisasX86 *s)
 {
+    if (gen_single_step(s))
+        return;
     if (s->no_chain)
         ir_exit_tb(s->ir, 0);
     else
@@ -232,7 +258,9 @@ static void gen_exit_dynamic(DisasX86 *s)
 void x86_gen_eob_dynamic(DisasX86 *s, bool to_engine)
 {
     x86_gen_sync_cc_op(s);
-    if (to_engine)
+    if (gen_single_step(s))
+        ;
+    else if (to_engine)
         ir_exit_tb(s->ir, 0);
     else
         gen_exit_dynamic(s);
@@ -263,7 +291,9 @@ void x86_gen_jmp_to(DisasX86 *s, uint64_t eip, int slot)
      * budget exhausted returns without running, and the engine then
      * resumes from the CPU state, which must be that TB's start. */
     x86_gen_set_rip(s, eip);
-    if (!s->no_chain && (target & TLB_PAGE_MASK) == (s->base.pc_first & TLB_PAGE_MASK)) {
+    if (gen_single_step(s))
+        ;
+    else if (!s->no_chain && (target & TLB_PAGE_MASK) == (s->base.pc_first & TLB_PAGE_MASK)) {
         ir_goto_tb(s->ir, slot);
         ir_exit_tb(s->ir, (uintptr_t)s->base.tb | (uintptr_t)slot);
     } else {
@@ -334,8 +364,8 @@ void x86_tr_tb_start(DisasBase *db)
     s->cc_op_dirty = false;
     s->inhibit_irq_at_entry = f & HF_INHIBIT_IRQ;
     s->no_chain = s->inhibit_irq_at_entry || (f & HF_TF) || (db->tb->cflags & TB_CF_NO_CHAIN);
-    if (s->inhibit_irq_at_entry)
-        db->max_insns = 1;     /* the shadow covers one instruction */
+    if (s->inhibit_irq_at_entry || (f & HF_TF))
+        db->max_insns = 1;     /* the shadow covers one instruction; TF traps after each */
 }
 
 void x86_tr_insn_start(DisasBase *db)
@@ -377,10 +407,20 @@ void x86_tr_translate_insn(DisasBase *db)
     if (!s->code64)
         s->next_eip &= 0xffffffffu;
     s->popl_esp_hack = 0;
+    s->nsegaddr = 0;
 
     /* An interrupt shadow ends after this instruction, faulting or not. */
     if (s->inhibit_irq_at_entry)
         gen_clear_inhibit(s);
+
+    /* Every byte of the instruction must lie within the CS limit (SDM Vol.
+     * 3A 5.3; real mode: #GP(0) "if ... beyond the end of the segment").
+     * The limit is read at translation time: blocks are keyed by CS base
+     * and mode, and CS loads that change the limit end the block. */
+    if (!s->code64 && s->eip + len - 1 > x86_cpu(s->base.cpu)->segs[R_CS].limit) {
+        x86_gen_exception(s, X86_EXCP_GP, 0);
+        return;
+    }
 
     if (st == X86_DECODE_UD) {
         x86_gen_exception(s, X86_EXCP_UD, -1);
@@ -419,7 +459,8 @@ void x86_tr_tb_stop(DisasBase *db)
             ir_binopi(s->ir, IR_or, t, t, HF_INHIBIT_IRQ);
             ir_st(s->ir, t, s->ir->env, (int32_t)offsetof(X86Cpu, hflags), ir_memop(2, false, false, 0));
         }
-        ir_exit_tb(s->ir, 0);
+        if (!gen_single_step(s))
+            ir_exit_tb(s->ir, 0);
         break;
     default:    /* DISAS_NEXT, DISAS_TOO_MANY: fall through to the next insn */
         x86_gen_jmp_to(s, next, 0);

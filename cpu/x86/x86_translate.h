@@ -41,6 +41,16 @@ enum {
     X86_DISAS_EOB_NEXT = DISAS_GUEST,   /* end the block after this insn, return to the engine */
 };
 
+/* A linear-address temp made by x86_gen_seg_addr for a segment that needs
+ * checks, remembered for the rest of the instruction (x86_seglimit.c). */
+typedef struct X86SegAddr {
+    IrTempId addr, off;         /* the linear address and its offset in the segment */
+    int8_t seg;
+    uint8_t checked;            /* largest access size already checked (0: none) */
+    bool checked_write;         /* that check also covered writing */
+} X86SegAddr;
+enum { X86_SEGADDR_MAX = 16 };
+
 typedef struct DisasX86 {
     DisasBase base;             /* must be first */
     IrContext *ir;
@@ -67,6 +77,8 @@ typedef struct DisasX86 {
     bool set_inhibit_irq;       /* this insn starts an interrupt shadow (with X86_DISAS_EOB_NEXT) */
     bool no_chain;              /* exits return to the engine (shadow, single-step) */
     int popl_esp_hack;          /* added to disp when ESP is the base (POP Ev) */
+    X86SegAddr segaddr[X86_SEGADDR_MAX];    /* ring of checked addresses of this insn */
+    int nsegaddr;
 
     /* IR globals (declared by x86_guest.init_ir) */
     IrTempId cpu_regs[16];
@@ -125,6 +137,22 @@ static inline int x86_insn_seg(const X86Insn *in, int def_seg)
 {
     return in->seg != X86_SEG_NONE ? in->seg : def_seg;
 }
+/** True if data accesses through seg need limit/type checks in this block
+ *  (hflags HF_SEGCHK_*; CS in protected mode always, it is not writable). */
+bool x86_seg_needs_check(const DisasX86 *s, int seg);
+/** Remember that linear-address temp addr is seg:off (x86_gen_seg_addr
+ *  does this for checked segments; off is copied). */
+void x86_seg_note_addr(DisasX86 *s, IrTempId addr, int seg, IrTempId off);
+/** The address to use for an access of size bytes at addr: addr itself,
+ *  or (for a checked segment) one that faults with #GP(0)/#SS(0) when the
+ *  access is outside the segment limit or not allowed by its type (SDM
+ *  Vol. 3A 5.3, 5.4). x86_gen_ld/x86_gen_st call it; handlers that pass an
+ *  address to a C helper call it themselves. */
+IrTempId x86_gen_check_addr(DisasX86 *s, IrTempId addr, int size, bool write);
+/** Linear address n bytes after addr in the same segment (the later part
+ *  of one memory operand: far pointer selector, BOUND's upper bound); the
+ *  offset is not wrapped, so the operand crossing the limit faults. */
+IrTempId x86_gen_addr_add(DisasX86 *s, IrTempId addr, int64_t n);
 /** Guest memory load of size bytes (zero-extended, or sign-extended) at
  *  linear address addr with this block's MMU index. */
 IrTempId x86_gen_ld(DisasX86 *s, int size, IrTempId addr, bool sign);

@@ -28,12 +28,16 @@ static int stack_width(const X86Cpu *env)
     return (env->hflags & HF_SS32) ? 4 : 2;
 }
 
-static uint64_t stack_linear(const X86Cpu *env, uint64_t sp)
+/* Linear address of an access of size bytes at SS:sp (checked against the
+ * SS limit outside 64-bit mode: #SS(0), SDM Vol. 3A 5.3). */
+static uint64_t stack_linear(X86Cpu *env, uint64_t sp, int size, bool write, uintptr_t retaddr)
 {
     int w = stack_width(env);
     if (w == 8)
         return sp;
-    return (env->segs[R_SS].base + (sp & x86_size_mask_c(w))) & 0xffffffffu;
+    uint64_t off = sp & x86_size_mask_c(w);
+    x86_seg_check_ra(env, R_SS, off, size, write, retaddr);
+    return (env->segs[R_SS].base + off) & 0xffffffffu;
 }
 
 static uint32_t size_memop(int size, int mmu)
@@ -45,14 +49,14 @@ static uint32_t size_memop(int size, int mmu)
 uint64_t x86_stack_push(X86Cpu *env, uint64_t sp, int size, uint64_t val, uintptr_t retaddr)
 {
     sp -= (uint64_t)size;
-    cpu_st(&env->common, stack_linear(env, sp), val & x86_size_mask_c(size),
+    cpu_st(&env->common, stack_linear(env, sp, size, true, retaddr), val & x86_size_mask_c(size),
            size_memop(size, x86_data_mmu_idx(env)), retaddr);
     return sp;
 }
 
 uint64_t x86_stack_pop(X86Cpu *env, uint64_t *sp, int size, uintptr_t retaddr)
 {
-    uint64_t v = cpu_ld(&env->common, stack_linear(env, *sp), size_memop(size, x86_data_mmu_idx(env)), retaddr);
+    uint64_t v = cpu_ld(&env->common, stack_linear(env, *sp, size, false, retaddr), size_memop(size, x86_data_mmu_idx(env)), retaddr);
     *sp += (uint64_t)size;
     return v;
 }

@@ -35,6 +35,30 @@ static inline int x86_data_mmu_idx(const X86Cpu *env)
  *  20.2.1). Limit and attributes are kept in real mode ("unreal" mode). */
 void x86_load_seg_real(X86Cpu *env, int seg, uint16_t sel);
 
+/* The linear address translated code substitutes for a data access that
+ * fails its segment check (x86_seglimit.c): not canonical, never mapped, so
+ * the access reaches x86_tlb_fill, which raises #GP(0), or #SS(0) with
+ * X86_SEG_FAULT_SS set. */
+#define X86_SEG_FAULT_ADDR (1ull << 62)
+#define X86_SEG_FAULT_SS (1ull << 61)
+/** True for the two addresses above (not canonical, so no real access
+ *  in any mode can produce them). */
+static inline bool x86_is_seg_fault_addr(uint64_t vaddr)
+{
+    return (vaddr & ~(X86_SEG_FAULT_SS | 0xffffffffull)) == X86_SEG_FAULT_ADDR;
+}
+
+/** The HF_SEGCHK_* bits for env's segment caches, given the mode bits
+ *  (HF_PE, HF_VM, HF_CS64) already computed in hflags. */
+uint32_t x86_segchk_hflags(const X86Cpu *env, uint32_t hflags);
+/** Check an access of size bytes at offset off of segment seg (limit,
+ *  expand-down, and in protected mode null/type rules; nothing in 64-bit
+ *  mode): -1 if allowed, else the exception (X86_EXCP_SS for SS, else
+ *  X86_EXCP_GP; error code 0). */
+int x86_seg_check(const X86Cpu *env, int seg, uint64_t off, int size, bool write);
+/** x86_seg_check, raising the exception (error code 0) via retaddr. */
+void x86_seg_check_ra(X86Cpu *env, int seg, uint64_t off, int size, bool write, uintptr_t retaddr);
+
 /** Push val (size bytes) below stack pointer value sp through SS; returns
  *  the new sp (ESP itself is not written: call x86_set_sp when done). */
 uint64_t x86_stack_push(X86Cpu *env, uint64_t sp, int size, uint64_t val, uintptr_t retaddr);

@@ -734,8 +734,8 @@ END_TEST
 /* Undefined opcodes, over-long instructions: #UD / #GP through the IVT. */
 START_TEST(real_decode_faults)
 {
-    /* 0: 0F 38 xx (three-byte map, not implemented) -> #UD; then 16 x 66 + NOP -> #GP */
-    static const uint8_t code[] = { 0x0f, 0x38, 0x00, 0xc0, 0xf4 };
+    /* 0: 0F 38 FF (undefined in the three-byte map) -> #UD; then 16 x 66 + NOP -> #GP */
+    static const uint8_t code[] = { 0x0f, 0x38, 0xff, 0xc0, 0xf4 };
     static const uint8_t handler_ud[] = { 0x5f, 0xbe, 0x06, 0x00, 0xf4 };   /* pop di; mov si,6; hlt */
     Rig r;
     rig_init(&r, _i, M16);

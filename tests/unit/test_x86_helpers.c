@@ -682,10 +682,13 @@ START_TEST(cpuid_model)
     ck_assert_str_eq(vendor, "GenuineIntel");
     x86_cpuid(env, 1, 0, r);
     ck_assert_uint_eq(r[0], 0x663);
-    /* TSC, CX8, CMOV; DE, PSE, MSR, PAE, SEP, MTRR, PGE, PAT (system helper); no FPU yet */
+    /* TSC, CX8, CMOV; DE, PSE, MSR, PAE, SEP, MTRR, PGE, PAT, APIC (system helper); FPU (x87);
+     * CLFSH, MMX, FXSR, SSE, SSE2 (SSE helper) */
     ck_assert_uint_eq(r[3], (1u << 4) | (1u << 8) | (1u << 15) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6)
-                                | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16) | (1u << 9));
-    ck_assert_uint_eq(r[2], (1u << 13) | (1u << 23));                /* CX16, POPCNT; no SSE3.. */
+                                | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 16) | (1u << 9) | (1u << 0)
+                                | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26));
+    /* CX16, POPCNT; SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2 */
+    ck_assert_uint_eq(r[2], (1u << 13) | (1u << 23) | (1u << 0) | (1u << 1) | (1u << 9) | (1u << 19) | (1u << 20));
     x86_cpuid(env, 7, 0, r7);
     ck_assert(r7[0] == 0 && r7[1] == 0 && r7[2] == 0 && r7[3] == 0); /* no BMI1: F3 0F BC is BSF */
     x86_cpuid(env, 0x20, 0, r);                                      /* above max: leaf 7's data */
