@@ -3,3 +3,4 @@ include tests/guests/local.mk
 include tests/cpu/sst.mk
 include tests/cpu/local.mk
 include tests/sdl/local.mk
+include tests/guests/systest.mk
