@@ -4,3 +4,4 @@ include tests/cpu/sst.mk
 include tests/cpu/local.mk
 include tests/sdl/local.mk
 include tests/guests/systest.mk
+include tests/boot/local.mk
