@@ -20,7 +20,6 @@ endif
 libcpu_a_SOURCES += cpu/x86/x86_cpu.c cpu/x86/x86_translate.c cpu/x86/x86_flags.c \
 	cpu/x86/x86_helper.c cpu/x86/x86_util.c cpu/x86/x86_system_todo.c \
 	cpu/x86/x86_gen_basic.c cpu/x86/x86_gen_ctrl.c cpu/x86/x86_gen_stack.c \
-	cpu/x86/x86_gen_todo.c \
 	cpu/x86/x86_translate.h cpu/x86/x86_flags.h cpu/x86/x86_helper.h cpu/x86/x86_util.h \
 	cpu/x86/x86_system.h
 
