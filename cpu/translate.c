@@ -117,8 +117,9 @@ static void collect_insn_data(IrContext *ir, TranslationBlock *tb)
     }
 }
 
-/* Build the IR of one TB into e->ir; fills tb->size/icount/page_addr. */
-static void translate_ir(CpuCommon *cpu, TranslationBlock *tb)
+/* Build the IR of one TB into e->ir; fills tb->size/icount/page_addr.
+ * insn_limit > 0 caps the guest instructions below what cflags allow. */
+static void translate_ir(CpuCommon *cpu, TranslationBlock *tb, int insn_limit)
 {
     Engine *e = cpu->engine;
     TbStore *s = engine_store(e);
@@ -136,6 +137,8 @@ static void translate_ir(CpuCommon *cpu, TranslationBlock *tb)
     db->num_insns = 0;
     uint32_t count = tb->cflags & TB_CF_COUNT_MASK;
     db->max_insns = (tb->cflags & TB_CF_SINGLE_INSN) ? 1 : count ? (int)count : TB_MAX_INSNS;
+    if (insn_limit > 0 && insn_limit < db->max_insns)
+        db->max_insns = insn_limit;
     db->is_jmp = DISAS_NEXT;
     s->ncode_bytes = 0;
     s->can_abort = false;
@@ -186,6 +189,7 @@ TranslationBlock *tb_gen_code(CpuCommon *cpu, uint64_t pc, uint64_t cs_base, uin
     TbStore *s = engine_store(e);
     IrContext *ir = &e->ir;
     bool flushed = false;
+    int insn_limit = 0;
 
     for (;;) {
         TranslationBlock *tb = tb_arena_alloc(s, sizeof(*tb));
@@ -201,7 +205,7 @@ TranslationBlock *tb_gen_code(CpuCommon *cpu, uint64_t pc, uint64_t cs_base, uin
         for (int n = 0; n < 2; n++)
             tb->jmp_insn_offset[n] = tb->jmp_reset_offset[n] = TB_NO_JUMP;
 
-        translate_ir(cpu, tb);
+        translate_ir(cpu, tb, insn_limit);
         if (tb->icount > 0) {
             tb->insn_end = tb_arena_alloc(s, tb->icount * sizeof(uint32_t));
             tb->insn_data = tb_arena_alloc(s, tb->icount * IR_INSN_WORDS * sizeof(uint64_t));
@@ -217,8 +221,17 @@ TranslationBlock *tb_gen_code(CpuCommon *cpu, uint64_t pc, uint64_t cs_base, uin
         if (log_enabled(e->log, LOG_op_opt))
             dump_ir(e, "OP after optimization");
         ir_liveness(ir);
-        if (!e->backend->gen_tb(e->be, &e->code, ir, tb))
+        if (!e->backend->gen_tb(e->be, &e->code, ir, tb)) {
+            /* Too much host code for one block (a backend keeps 16-bit
+             * offsets, and guest code can be dense in memory ops), or the
+             * buffer is full: retry with half the instructions, under the
+             * same cflags so lookups find the block; flush as a last resort. */
+            if (tb->icount > 1) {
+                insn_limit = (int)tb->icount / 2;
+                continue;
+            }
             goto full;
+        }
         tb_link(e, tb);
         e->stats.tbs_translated++;
         if (log_enabled(e->log, LOG_out_asm) && e->backend->dump_code) {

@@ -73,3 +73,8 @@ UNIT_TESTS += tests/unit/test_sse
 tests_unit_test_sse_SOURCES = tests/unit/test_sse.c tests/unit/x86_rig.h
 tests_unit_test_sse_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
 
+# segment checks, BOUND, single step (helper "sst oracle")
+check_PROGRAMS += tests/unit/test_x86_seglimit
+UNIT_TESTS += tests/unit/test_x86_seglimit
+tests_unit_test_x86_seglimit_SOURCES = tests/unit/test_x86_seglimit.c tests/unit/x86_rig.h
+tests_unit_test_x86_seglimit_LDADD = $(LIBS_CPU) $(CHECK_LIBS)

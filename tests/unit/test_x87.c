@@ -51,7 +51,7 @@ static X86Float80 rnd_operand(Rng *r)
     uint16_t s = (uint16_t)((rnd(r) & 1) << 15);
     switch (k) {
     case 0: return f80(s, 0);
-    case 1: return f80(s, m >> (rnd(r) % 64 + 1));                            /* denormal */
+    case 1: return f80(s, m >> (rnd(r) % 63 + 1));                            /* denormal */
     case 2: return f80(s, m | (1ull << 63));                                  /* pseudo-denormal */
     case 3: return f80(s | 0x7fff, 1ull << 63);                               /* infinity */
     case 4: return f80(s | 0x7fff, (m | (3ull << 62)));                        /* QNaN */
