@@ -171,7 +171,7 @@ int console_finish(Console *c, int exit_code)
     if (c->scripted) {
         timer_del(&c->poll_timer);
         ScriptState st = c->script.state;
-        bool powered_off = m->stop == STOP_POWEROFF;
+        bool powered_off = m->ended_by == STOP_POWEROFF;
         if (c->script.nsteps == 0 && st != SCRIPT_FAILED) {
             /* --timeout alone: the guest's own exit status stands. */
         } else if (st == SCRIPT_DONE || (st == SCRIPT_WAIT_POWEROFF && powered_off)) {

@@ -94,7 +94,8 @@ struct Machine {
     const CpuDriver *cpu_driver;
     struct { int fd; FdHandler cb; void *opaque; } fds[MACHINE_MAX_FDS];
     int nfds;
-    MachineStop stop;        /* pending request; after machine_main_loop: why it ended */
+    MachineStop stop;        /* pending stop request */
+    MachineStop ended_by;    /* why machine_main_loop last returned (STOP_NONE: not by a stop) */
     int exit_code;
     void *board_state;       /* the board's own struct */
     void *frontend;          /* console/display state of the frontend */

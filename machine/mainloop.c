@@ -132,9 +132,11 @@ int machine_main_loop(Machine *m)
 
         if (m->stop != STOP_NONE) {
             MachineStop why = m->stop;
-            if (why != STOP_RESET)
-                return m->exit_code;      /* m->stop stays set: frontends read why the VM ended */
             m->stop = STOP_NONE;
+            if (why != STOP_RESET) {
+                m->ended_by = why;        /* frontends read why the VM ended */
+                return m->exit_code;
+            }
             if (m->cfg && m->cfg->no_reboot)
                 return EXIT_OK;
             machine_reset(m);

@@ -162,7 +162,7 @@ static void gen_pcmpstr(DisasX86 *s, X86Insn *in)
 {
     if (!sse_check(s))
         return;
-    static const int8_t modes[4] = { SI_PCMPESTRM, SI_PCMPESTRI, SI_PCMPISTRM, SI_PCMPISTRI };
+    static const uint8_t modes[4] = { SI_PCMPESTRM, SI_PCMPESTRI, SI_PCMPISTRM, SI_PCMPISTRI };  /* > 127: not int8_t */
     int mode = modes[in->opcode - 0x60] | ((in->rex & 8) ? 0x100 : 0);
     size_t so = src_off(s, in, SSE_M16U);
     IrTempId ret = x86_tmp(s);

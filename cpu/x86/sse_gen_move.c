@@ -351,6 +351,9 @@ void sse_gen_special(DisasX86 *s, X86Insn *in, int p)
             x86_gen_exception(s, X86_EXCP_NM, -1);
         } else {
             sse_st_env(s, x86_const(s, 0xffff), offsetof(X86Cpu, fptags), 2);
+            /* TOP is reset too: Intel hardware does (x86diff -fp), though
+             * the SDM pseudo-code for EMMS only sets the tag word. */
+            sse_st_env(s, x86_const(s, 0), offsetof(X86Cpu, fptop), 1);
         }
         break;
     case 0xc3:                  /* MOVNTI m32/m64, r */

@@ -280,6 +280,22 @@ void x87_helper_arith_mem(X86Cpu *env, uint64_t op, uint64_t addr, uint64_t kind
     uintptr_t ra = CPU_GETPC();
     X87Env e = fenv(env);
     X86Float80 y = load_operand(env, &e, addr, (int)kind, ra);
+    if ((kind == X87_M32FP || kind == X87_M64FP) && (e.flags & X87_IE) && x87_classify(y) == X87_QNAN) {
+        /* An SNaN operand stays an SNaN for the operation (which raises
+         * IE itself and picks the NaN to return, SDM Vol. 1 Table 4-7). */
+        y.mant &= ~(1ull << 62);
+        e.flags &= (uint16_t)~X87_IE;
+    }
+    if (st_empty(env, 0)) {
+        e.flags = 0;            /* the stack fault wins: no DE/IE from the operand (as the host does) */
+    } else {
+        /* The load's DE is not raised when ST0 is a NaN/unsupported value
+         * or for FDIVR denormal / 0 (ZE only, as x87_div does for
+         * registers): observed on Intel hardware by x86diff -fp. */
+        X87Class c0 = x87_classify(st_get(env, 0));
+        if (c0 >= X87_QNAN || ((op & 7) == 7 && c0 == X87_ZERO))
+            e.flags &= (uint16_t)~X87_DE;
+    }
     if ((op & 7) == 2 || (op & 7) == 3) {
         if (e.flags & ~env->fpuc & (X87_IE | X87_DE)) {   /* unmasked on the load */
             commit(env, &e);
@@ -330,6 +346,8 @@ void x87_helper_fld_mem(X86Cpu *env, uint64_t addr, uint64_t kind)
     uintptr_t ra = CPU_GETPC();
     X87Env e = fenv(env);
     X86Float80 v = load_operand(env, &e, addr, (int)kind, ra);
+    if (!st_empty(env, 7))
+        e.flags = 0;            /* stack overflow wins: no IE/DE from the conversion (as the host does) */
     push_checked(env, &e, v);
 }
 
@@ -389,8 +407,12 @@ void x87_helper_fld_sti(X86Cpu *env, uint64_t i)
     X87Env e = fenv(env);
     X86Float80 v = st_get(env, (int)(i & 7));
     if (st_empty(env, (int)(i & 7))) {
+        /* Underflow reported even if the push also overflows (C1 = 0,
+         * as the host does); the indefinite is pushed. */
         stack_underflow(&e);
-        v = x87_indefinite();
+        if (commit(env, &e))
+            st_push(env, x87_indefinite());
+        return;
     }
     push_checked(env, &e, v);
 }
@@ -442,11 +464,13 @@ void x87_helper_fcmov(X86Cpu *env, uint64_t i, uint64_t cond)
     int n = (int)(i & 7);
     if (st_empty(env, 0) || st_empty(env, n)) {
         stack_underflow(&e);
-        if (commit(env, &e) && cond)
+        /* The masked response writes the indefinite whatever the
+         * condition (observed on Intel hardware by x86diff -fp). */
+        if (commit(env, &e))
             st_set(env, 0, x87_indefinite());
         return;
     }
-    commit(env, &e);
+    /* No fault: FSW untouched (SDM FCMOVcc: C1 only set to 0 on underflow). */
     if (cond)
         st_set(env, 0, st_get(env, n));
 }
@@ -582,15 +606,25 @@ static void fprem(X86Cpu *env, bool nearest)
     X87Env e = fenv(env);
     X86Float80 r;
     uint16_t cc = 0;
+    bool no_quotient = false;
     if (st_empty(env, 0) || st_empty(env, 1)) {
         stack_underflow(&e);
         r = x87_indefinite();
+        no_quotient = true;
     } else {
+        X87Class ca = x87_classify(st_get(env, 0)), cb = x87_classify(st_get(env, 1));
+        /* NaN, unsupported or invalid (inf dividend, zero divisor) operands:
+         * no quotient; the hardware clears C1 and C2, C0 and C3 unchanged
+         * (also on a stack underflow). */
+        no_quotient = ca >= X87_QNAN || cb >= X87_QNAN || ca == X87_INF || cb == X87_ZERO;
         r = x87_prem(&e, st_get(env, 0), st_get(env, 1), nearest, &cc);
     }
     if (commit(env, &e)) {
         st_set(env, 0, r);
-        set_cc(env, cc);
+        if (no_quotient)
+            env->fpus &= (uint16_t)~X87_C2;
+        else
+            set_cc(env, cc);
     }
 }
 

@@ -2,7 +2,24 @@
  * x86diff: differential tester of doppel's x86 CPU against the host CPU.
  *
  *   tests/cpu/x86diff [-n COUNT] [-seed N] [-first I] [-backend interp|native|both]
- *                     [-only MNEMONIC] [-each] [-reports N] [-v] [-show]
+ *                     [-only MNEMONIC] [-each] [-reports N] [-v] [-show] [-fp]
+ *                     [-record FILE | -replay FILE]
+ *
+ * -record FILE also writes every test the host ran (code, initial state,
+ * the host's final state) to a corpus file; -replay FILE runs the tests of
+ * such a corpus in doppel only and compares them with the recorded host
+ * states (with the x87/SSE state if recorded with -fp). That is how hosts
+ * that cannot run x86 code (AArch64: make check-aarch64) are held to the
+ * same expectations (x86diff_corpus.h).
+ *
+ * -fp generates x87, MMX and SSE..SSE4.2 instructions instead
+ * (x86diff_fpgen.c) and also compares the x87/SSE state as FXSAVE images:
+ * FCW, FSW (TOP, sticky exception flags, and the condition codes C0-C3
+ * except those the SDM leaves undefined at that point), the abridged tag
+ * word, ST0-7 (80 bits each), MXCSR and XMM0-15. FOP, FIP and FDP are not
+ * compared: doppel keeps them (SDM Vol. 1 8.1.8) but the native pointers
+ * are host addresses of the worker and legitimately differ. The last line
+ * is preceded by the number of failures per differing state class.
  *
  * Each test draws a random initial state and a random sequence of 1-8
  * integer instructions (x86diff_gen.c), runs it natively in a forked child
@@ -32,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/cpu/x86diff_corpus.h"
 #include "tests/cpu/x86diff_doppel.h"
 #include "tests/cpu/x86diff_gen.h"
 #include "tests/cpu/x86diff_native.h"
@@ -51,6 +69,8 @@ typedef struct Options {
     long reports;
     bool verbose;
     bool show;
+    bool fp;
+    const char *record, *replay;
 } Options;
 
 typedef struct Tester {
@@ -62,7 +82,13 @@ typedef struct Tester {
     csh cs;
     bool cs_ok;
     long reported;
+    long class_fail[8];            /* failures per differing class (CLASS_*) */
+    FILE *rec;                     /* -record corpus, or NULL */
 } Tester;
+
+enum { CLASS_GPR, CLASS_RFLAGS, CLASS_RIP_EXC, CLASS_DATA, CLASS_X87_CTL, CLASS_ST, CLASS_XMM, CLASS_MXCSR };
+static const char *const class_names[8] = { "gpr", "rflags", "rip/exception", "data", "fcw/fsw/ftw", "st", "xmm",
+                                            "mxcsr" };
 
 /* What differs between two final states. */
 typedef struct Diff {
@@ -70,11 +96,18 @@ typedef struct Diff {
     bool rip, exception;
     uint32_t flags;                /* differing compared flags */
     int data_first, data_last;     /* differing data bytes, -1 none */
+    uint32_t fpctl;                /* bit 0 FCW, 1 FSW, 2 FTW, 3 MXCSR */
+    uint32_t st, xmm;              /* bit per ST(i) / XMMi */
 } Diff;
 
 static bool diff_any(const Diff *d)
 {
-    return d->regs || d->rip || d->exception || d->flags || d->data_first >= 0;
+    return d->regs || d->rip || d->exception || d->flags || d->data_first >= 0 || d->fpctl || d->st || d->xmm;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
 }
 
 /* Flags that may be undefined where the native run stopped. */
@@ -88,9 +121,46 @@ static uint32_t undef_at(const DiffLayout *lay, const DiffState *nat)
     return DF_ARITH;
 }
 
-static Diff compare(const DiffLayout *lay, const DiffState *nat, const DiffState *dop)
+/* FSW bits of the x87 condition codes in DF_FC* order (SDM Vol. 1 8.1.3). */
+static uint16_t fsw_cc_mask(uint32_t undef)
 {
-    Diff d = { 0, false, false, 0, -1, -1 };
+    uint16_t m = 0;
+    if (undef & DF_FC0)
+        m |= 1u << 8;
+    if (undef & DF_FC1)
+        m |= 1u << 9;
+    if (undef & DF_FC2)
+        m |= 1u << 10;
+    if (undef & DF_FC3)
+        m |= 1u << 14;
+    return m;
+}
+
+static void compare_fp(const DiffLayout *lay, const DiffState *nat, const DiffState *dop, Diff *d)
+{
+    const uint8_t *a = nat->fx, *b = dop->fx;
+    uint16_t fsw_mask = (uint16_t)~fsw_cc_mask(undef_at(lay, nat));
+    if (get16(a + FX_FCW) != get16(b + FX_FCW))
+        d->fpctl |= 1;
+    if ((get16(a + FX_FSW) ^ get16(b + FX_FSW)) & fsw_mask)
+        d->fpctl |= 2;
+    if (a[FX_FTW] != b[FX_FTW])
+        d->fpctl |= 4;
+    if (memcmp(a + FX_MXCSR, b + FX_MXCSR, 4))
+        d->fpctl |= 8;
+    for (int i = 0; i < 8; i++)
+        if (memcmp(a + FX_ST + 16 * i, b + FX_ST + 16 * i, 10))
+            d->st |= 1u << i;
+    for (int i = 0; i < 16; i++)
+        if (memcmp(a + FX_XMM + 16 * i, b + FX_XMM + 16 * i, 16))
+            d->xmm |= 1u << i;
+}
+
+static Diff compare(const DiffLayout *lay, const DiffState *nat, const DiffState *dop, bool fp)
+{
+    Diff d = { 0, false, false, 0, -1, -1, 0, 0, 0 };
+    if (fp)
+        compare_fp(lay, nat, dop, &d);
     for (int r = 0; r < 16; r++)
         if (nat->regs[r] != dop->regs[r])
             d.regs |= 1u << r;
@@ -145,6 +215,27 @@ static void print_state(const char *title, const DiffState *s, const Diff *d, FI
                 (r % 4 == 3) ? "\n" : "");
 }
 
+static void print_fp_state(const char *title, const DiffState *s, FILE *f)
+{
+    const uint8_t *x = s->fx;
+    uint32_t mxcsr;
+    memcpy(&mxcsr, x + FX_MXCSR, 4);
+    fprintf(f, "    %s fcw=%04x fsw=%04x ftw=%02x mxcsr=%08x\n", title, get16(x + FX_FCW), get16(x + FX_FSW),
+            x[FX_FTW], mxcsr);
+    for (int i = 0; i < 8; i++)
+        fprintf(f, "    st%d=%04x:%016" PRIx64 "%s", i, get16(x + FX_ST + 16 * i + 8),
+                (uint64_t)x[FX_ST + 16 * i] | (uint64_t)get16(x + FX_ST + 16 * i + 1) << 8
+                    | (uint64_t)get16(x + FX_ST + 16 * i + 3) << 24 | (uint64_t)get16(x + FX_ST + 16 * i + 5) << 40
+                    | (uint64_t)x[FX_ST + 16 * i + 7] << 56,
+                i % 4 == 3 ? "\n" : "");
+    for (int i = 0; i < 16; i++) {
+        uint64_t lo, hi;
+        memcpy(&lo, x + FX_XMM + 16 * i, 8);
+        memcpy(&hi, x + FX_XMM + 16 * i + 8, 8);
+        fprintf(f, "    xmm%-2d=%016" PRIx64 "%016" PRIx64 "%s", i, hi, lo, i % 2 == 1 ? "\n" : "");
+    }
+}
+
 static void print_case(Tester *t, const char *backend, const DiffSeq *seq, const DiffLayout *lay,
                        const DiffState *init, const DiffState *nat, const DiffState *dop, const Diff *d,
                        const char *focus, long index)
@@ -184,6 +275,12 @@ static void print_case(Tester *t, const char *backend, const DiffSeq *seq, const
     print_state("initial", init, NULL, f);
     print_state("native ", nat, NULL, f);
     print_state("doppel ", dop, d, f);
+    if (t->opt.fp) {
+        fprintf(f, "  x87/SSE (FSW condition codes not compared: %04x):\n", fsw_cc_mask(undef_at(lay, nat)));
+        print_fp_state("initial", init, f);
+        print_fp_state("native ", nat, f);
+        print_fp_state("doppel ", dop, f);
+    }
     fprintf(f, "  differs:");
     for (int r = 0; r < 16; r++)
         if (d->regs >> r & 1)
@@ -197,6 +294,16 @@ static void print_case(Tester *t, const char *backend, const DiffSeq *seq, const
         flag_string(d->flags, fb);
         fprintf(f, " rflags[%s]", fb);
     }
+    static const char *const ctl[4] = { "fcw", "fsw", "ftw", "mxcsr" };
+    for (int i = 0; i < 4; i++)
+        if (d->fpctl >> i & 1)
+            fprintf(f, " %s", ctl[i]);
+    for (int i = 0; i < 8; i++)
+        if (d->st >> i & 1)
+            fprintf(f, " st%d", i);
+    for (int i = 0; i < 16; i++)
+        if (d->xmm >> i & 1)
+            fprintf(f, " xmm%d", i);
     if (d->data_first >= 0) {
         fprintf(f, " data[%#x..%#x]:", d->data_first, d->data_last);
         for (int i = d->data_first; i <= d->data_last && i < d->data_first + 16; i++)
@@ -213,7 +320,7 @@ static bool run_pair(Tester *t, int b, const DiffLayout *lay, const DiffState *i
 {
     native_run(t->nat, lay->code, lay->len, init, nat);
     doppel_run(t->dop[b], lay->code, lay->len, init, dop);
-    *d = compare(lay, nat, dop);
+    *d = compare(lay, nat, dop, t->opt.fp);
     return !diff_any(d);
 }
 
@@ -260,6 +367,15 @@ static bool run_one(Tester *t, long index, const char *focus, Counts *c)
         c->skipped++;
         return true;
     }
+    if (t->rec) {
+        static DiffRecord r;
+        r = (DiffRecord){ .index = (uint64_t)index, .fp = t->opt.fp, .lay = lay, .init = init };
+        native_run(t->nat, lay.code, lay.len, &init, &r.expect);
+        if (r.expect.exception >= DIFF_EXC_NONE && !diff_corpus_write(t->rec, &r)) {
+            fprintf(stderr, "x86diff: cannot write %s\n", t->opt.record);
+            exit(2);
+        }
+    }
     bool all_ok = true;
     for (int b = 0; b < 2; b++) {
         if (!t->dop[b])
@@ -274,6 +390,22 @@ static bool run_one(Tester *t, long index, const char *focus, Counts *c)
         }
         c->failed++;
         all_ok = false;
+        if (d.regs)
+            t->class_fail[CLASS_GPR]++;
+        if (d.flags)
+            t->class_fail[CLASS_RFLAGS]++;
+        if (d.rip || d.exception)
+            t->class_fail[CLASS_RIP_EXC]++;
+        if (d.data_first >= 0)
+            t->class_fail[CLASS_DATA]++;
+        if (d.fpctl & 7)
+            t->class_fail[CLASS_X87_CTL]++;
+        if (d.st)
+            t->class_fail[CLASS_ST]++;
+        if (d.xmm)
+            t->class_fail[CLASS_XMM]++;
+        if (d.fpctl & 8)
+            t->class_fail[CLASS_MXCSR]++;
         if (t->reported >= t->opt.reports)
             continue;
         t->reported++;
@@ -293,10 +425,46 @@ static bool run_one(Tester *t, long index, const char *focus, Counts *c)
     return all_ok;
 }
 
+/* -replay: run every corpus record on the selected backends. */
+static int replay(Tester *t, Counts *c)
+{
+    FILE *f = diff_corpus_open(t->opt.replay);
+    if (!f)
+        return -1;
+    static DiffRecord r;
+    static DiffState dop;
+    int st;
+    while ((st = diff_corpus_read(f, &r)) == 1) {
+        for (int b = 0; b < 2; b++) {
+            if (!t->dop[b])
+                continue;
+            doppel_run(t->dop[b], r.lay.code, r.lay.len, &r.init, &dop);
+            Diff d = compare(&r.lay, &r.expect, &dop, r.fp);
+            if (!diff_any(&d)) {
+                c->passed++;
+                continue;
+            }
+            c->failed++;
+            if (t->reported++ >= t->opt.reports)
+                continue;
+            printf("FAIL corpus test %" PRIu64 " on %s\n  code (%zu bytes):", r.index, t->dop_name[b], r.lay.len);
+            for (size_t i = 0; i < r.lay.len; i++)
+                printf(" %02x", r.lay.code[i]);
+            printf("\n");
+            print_state("initial", &r.init, NULL, stdout);
+            print_state("native ", &r.expect, NULL, stdout);
+            print_state("doppel ", &dop, &d, stdout);
+        }
+    }
+    fclose(f);
+    return st < 0 ? -1 : 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: x86diff [-n COUNT] [-seed N] [-first I] [-backend interp|native|both]\n"
-                    "               [-only MNEMONIC] [-each] [-reports N] [-v] [-show]\n");
+                    "               [-only MNEMONIC] [-each] [-reports N] [-v] [-show] [-fp]\n"
+                    "               [-record FILE | -replay FILE]\n");
 }
 
 static bool parse_long(const char *s, long *out)
@@ -320,6 +488,8 @@ static bool parse_args(int argc, char **argv, Options *o)
             o->verbose = true;
         } else if (!strcmp(a, "-show")) {
             o->show = true;
+        } else if (!strcmp(a, "-fp")) {
+            o->fp = true;
         } else if (!strcmp(a, "-each")) {
             o->each = true;
         } else if (v && !strcmp(a, "-n") && parse_long(v, &n)) {
@@ -333,6 +503,12 @@ static bool parse_args(int argc, char **argv, Options *o)
             i++;
         } else if (v && !strcmp(a, "-reports") && parse_long(v, &n)) {
             o->reports = n;
+            i++;
+        } else if (v && !strcmp(a, "-record")) {
+            o->record = v;
+            i++;
+        } else if (v && !strcmp(a, "-replay")) {
+            o->replay = v;
             i++;
         } else if (v && !strcmp(a, "-only")) {
             o->only = v;
@@ -368,8 +544,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "x86diff: no instruction form matches '%s'\n", t.opt.only);
         return 2;
     }
-    t.nat = native_runner_create();
-    if (!t.nat)
+    diff_gen_set_fp(t.gen, t.opt.fp);
+    if (!t.opt.replay) {
+        t.nat = native_runner_create();
+        if (!t.nat)
+            return 2;
+    }
+    if (t.opt.record && !(t.rec = diff_corpus_create(t.opt.record)))
         return 2;
     if (t.opt.interp) {
         t.dop[0] = doppel_runner_create(&host_backend_interp);
@@ -389,7 +570,10 @@ int main(int argc, char **argv)
     t.cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &t.cs) == CS_ERR_OK;
 
     Counts total = { 0, 0, 0 };
-    if (t.opt.each) {
+    if (t.opt.replay) {
+        if (replay(&t, &total) < 0)
+            return 2;
+    } else if (t.opt.each) {
         int nm = diff_gen_mnemonic_count(t.gen);
         printf("%-10s %8s %8s\n", "mnemonic", "passed", "failed");
         for (int m = 0; m < nm; m++) {
@@ -409,8 +593,19 @@ int main(int argc, char **argv)
     }
     if (total.skipped)
         printf("%ld tests skipped (no sequence could be generated)\n", total.skipped);
+    if (total.failed) {
+        printf("failures by differing class:");
+        for (int i = 0; i < 8; i++)
+            if (t.class_fail[i])
+                printf(" %s %ld", class_names[i], t.class_fail[i]);
+        printf("\n");
+    }
     printf("%ld passed, %ld failed\n", total.passed, total.failed);
 
+    if (t.rec && fclose(t.rec) != 0) {
+        fprintf(stderr, "x86diff: cannot write %s\n", t.opt.record);
+        return 2;
+    }
     if (t.cs_ok)
         cs_close(&t.cs);
     doppel_runner_destroy(t.dop[0]);

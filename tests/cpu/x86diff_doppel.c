@@ -22,6 +22,7 @@
 #include "cpu/guest.h"
 #include "cpu/x86/x86_cpu.h"
 #include "cpu/x86/x86_flags.h"
+#include "cpu/x86/x87_helper.h"
 #include "machine/memory.h"
 
 #define DOPPEL_CODE_CACHE (8u << 20)
@@ -104,6 +105,7 @@ static void enter_long_mode(X86Cpu *env)
     const uint32_t code = SEG_ATTR_P | SEG_ATTR_S | (0xbu << 8) | SEG_ATTR_G | SEG_ATTR_L;
     const uint32_t data = SEG_ATTR_P | SEG_ATTR_S | (0x3u << 8) | SEG_ATTR_G | SEG_ATTR_DB;
     env->cr[0] |= X86_CR0_PE;
+    env->cr[4] |= X86_CR4_OSFXSR | (1u << 10);   /* OSXMMEXCPT: SSE enabled, as Linux runs the native side */
     env->efer = X86_EFER_LME | X86_EFER_LMA;
     set_seg(&env->segs[R_CS], 0x08, code);
     for (int i = 0; i < X86_NB_SEGS; i++)
@@ -134,6 +136,9 @@ void doppel_run(DoppelRunner *dr, const uint8_t *code, size_t len, const DiffSta
     env->rip = DIFF_CODE_BASE;
     x86_set_eflags(env, init->rflags, DF_COMPARED);
     env->exception_vector = -1;
+    x87_fxrstor_state(env, init->fx);             /* FXRSTOR semantics: abridged tags expanded */
+    memcpy(&env->mxcsr, init->fx + FX_MXCSR, 4);
+    memcpy(env->xmm, init->fx + FX_XMM, sizeof(env->xmm));
 
     int64_t executed = 0;
     int rc = cpu_exec(cpu, RUN_BUDGET, &executed);
@@ -142,6 +147,9 @@ void doppel_run(DoppelRunner *dr, const uint8_t *code, size_t len, const DiffSta
     out->rflags = x86_get_eflags(env);
     out->rip = env->rip;
     as_rw(&dr->as, DIFF_DATA_BASE, out->data, DIFF_DATA_SIZE, false);
+    x87_fxsave_state(env, out->fx);
+    memcpy(out->fx + FX_MXCSR, &env->mxcsr, 4);
+    memcpy(out->fx + FX_XMM, env->xmm, sizeof(env->xmm));
     if (rc != 1 || !cpu->halted) {
         out->exception = DIFF_EXC_TIMEOUT;
     } else if (env->exception_vector >= 0) {

@@ -80,7 +80,13 @@ struct DiffGen {
     int base_reg;            /* B */
     uint64_t base_off;       /* B - DIFF_DATA_BASE */
     int64_t rsp_off;         /* RSP - DIFF_DATA_BASE as the generator tracks it */
+    bool fp;                 /* x87/MMX/SSE mode (x86diff_fpgen.c) */
 };
+
+void diff_gen_set_fp(DiffGen *g, bool on)
+{
+    g->fp = on;
+}
 
 uint64_t diff_rand(uint64_t *rng)
 {
@@ -242,6 +248,9 @@ void diff_gen_state(DiffGen *g, uint64_t *rng, DiffState *st)
         uint64_t v = rnd(rng, 4) == 0 ? interesting(rng) : diff_rand(rng);
         memcpy(&st->data[i], &v, 8);
     }
+    diff_fp_default(st->fx);
+    if (g->fp)
+        diff_fp_state(rng, st);
 }
 
 /* ---- encoder ---- */
@@ -973,10 +982,14 @@ static bool build_unit(DiffGen *g, uint64_t *rng, DiffSeq *seq, int uidx)
         DiffInsn main;
         memset(&main, 0, sizeof(main));
         MainInfo mi;
-        if (!build_main(&bd, f, &main, &mi))
-            continue;
-        main.name = f->name;
-        main.fx = diff_flag_effect(f->name, mi.opsize, mi.count, mi.cond, mi.rep_count);
+        if (g->fp) {
+            diff_fp_insn(rng, g->base_reg, g->base_off, &main);
+        } else {
+            if (!build_main(&bd, f, &main, &mi))
+                continue;
+            main.name = f->name;
+            main.fx = diff_flag_effect(f->name, mi.opsize, mi.count, mi.cond, mi.rep_count);
+        }
 
         /* Flags possibly undefined where this unit starts. */
         seq->nunits = uidx;
@@ -990,7 +1003,7 @@ static bool build_unit(DiffGen *g, uint64_t *rng, DiffSeq *seq, int uidx)
         for (int i = 0; i < bd.npre; i++)
             u->insn[u->ninsns++] = bd.pre[i];
         u->insn[u->ninsns++] = main;
-        u->name = f->name;
+        u->name = main.name;
         seq->nunits = uidx + 1;
         return true;
     }

@@ -30,6 +30,15 @@ enum {
     DF_SF = 1u << 7, DF_DF = 1u << 10, DF_OF = 1u << 11,
     DF_ARITH = DF_CF | DF_PF | DF_AF | DF_ZF | DF_SF | DF_OF,
     DF_COMPARED = DF_ARITH | DF_DF,
+    /* Pseudo flags (not in RFLAGS): the x87 condition codes C0-C3 of the
+     * status word, tracked by the same undefined-flag analysis. */
+    DF_FC0 = 1u << 24, DF_FC1 = 1u << 25, DF_FC2 = 1u << 26, DF_FC3 = 1u << 27,
+    DF_FCC = DF_FC0 | DF_FC1 | DF_FC2 | DF_FC3,
+};
+
+/* FXSAVE (64-bit layout, SDM Vol. 1 10.5.1 Table 10-2) offsets used here. */
+enum {
+    FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_MXCSR = 24, FX_ST = 32, FX_XMM = 160, FX_SIZE = 512,
 };
 
 /* Exception field of a final state. */
@@ -42,6 +51,7 @@ typedef struct DiffState {
     uint64_t rflags;
     int exception;                 /* DIFF_EXC_NONE, vector 0..31, or DIFF_EXC_CRASH/TIMEOUT */
     uint8_t data[DIFF_DATA_SIZE];  /* the data page */
+    uint8_t fx[FX_SIZE];           /* x87/MMX/SSE state as an FXSAVE image */
 } DiffState;
 
 /* What one instruction does to the arithmetic flags (x86diff_flags.c). */
@@ -121,6 +131,22 @@ int diff_gen_mnemonic_count(const DiffGen *g);
 const char *diff_gen_mnemonic(const DiffGen *g, int i);
 /** Restrict further generation to fine mnemonic name (NULL: all selected). */
 void diff_gen_focus(DiffGen *g, const char *name);
+
+/** Generate x87/MMX/SSE sequences (and FP initial states) instead of
+ *  integer ones (x86diff -fp). */
+void diff_gen_set_fp(DiffGen *g, bool on);
+
+/** One random x87/MMX/SSE instruction (x86diff_fpgen.c) whose memory
+ *  operand, if any, is [base_reg + disp32] inside the data page
+ *  (base_reg = DIFF_DATA_BASE + base_off); GPR destinations are only
+ *  RAX, RCX, RDX, RSI, RDI. Sets bytes, len, name and fx (flag effects,
+ *  including the DF_FC* pseudo flags). */
+void diff_fp_insn(uint64_t *rng, int base_reg, uint64_t base_off, DiffInsn *out);
+/** Random x87/MMX/SSE initial state in st->fx and FP-flavoured data-page
+ *  values (x86diff_fpgen.c). */
+void diff_fp_state(uint64_t *rng, DiffState *st);
+/** The default FXSAVE image (FNINIT state, MXCSR 1F80h). */
+void diff_fp_default(uint8_t *fx);
 
 /** A random initial state (registers, flags, data page) from *rng; also
  *  picks the data-page base register the sequence may not write. */

@@ -13,6 +13,12 @@
  * the sequence. Epilogue: store the 16 GPRs, PUSHFQ/POP RAX on the private
  * stack, store RFLAGS, restore the caller's RSP and registers, CLD, RET.
  *
+ * The x87/MMX/SSE state: the prologue saves the caller's with FXSAVE64 and
+ * loads the test's initial image with FXRSTOR64; the epilogue stores the
+ * final state with FXSAVE64 first and restores the caller's last. The
+ * three 512-byte images live in a second shared page (+0x1000); on a fault
+ * the handler copies the image the kernel saved in the signal frame.
+ *
  * Sequences run in a worker process (forked once, and again whenever it
  * dies; forking per sequence costs milliseconds in some sandboxes), which
  * shares the two pages with the harness and runs the sequence on each byte
@@ -55,6 +61,9 @@ enum {
     OFF_FAULT_RIP = 0xd28,
     OFF_JMPBUF = 0xd30,            /* worker: address of its sigjmp_buf */
     OFF_STACK_TOP = 0xff0,
+    OFF_FX_INIT = 0x1000,          /* in the FX page that follows the code page */
+    OFF_FX_OUT = 0x1200,
+    OFF_FX_HOST = 0x1400,
     CODE_PAGE = 4096,
 };
 
@@ -66,6 +75,7 @@ enum { STATUS_RUNNING = 0, STATUS_DONE = 1, STATUS_FAULT = 2 };
 struct NativeRunner {
     uint8_t *code;      /* DIFF_CODE_BASE */
     uint8_t *data;      /* DIFF_DATA_BASE */
+    uint8_t *fx;        /* DIFF_CODE_BASE + OFF_FX_INIT: the FXSAVE images */
     void *alt_stack;
     pid_t pid;          /* worker process, 0 if none */
     int fd;             /* socket to the worker */
@@ -103,6 +113,14 @@ static void emit_mov_rip(Emit *e, int reg, size_t target, bool store)
     emit_riprel(e, target);
 }
 
+/* FXSAVE64 [rip+target] (digit 0) or FXRSTOR64 (digit 1): REX.W 0F AE /d. */
+static void emit_fx(Emit *e, int digit, size_t target)
+{
+    emit1(e, 0x48), emit1(e, 0x0f), emit1(e, 0xae);
+    emit1(e, (uint8_t)((digit << 3) | 5));
+    emit_riprel(e, target);
+}
+
 static void emit_prologue(uint8_t *page)
 {
     Emit e = { page, OFF_PROLOGUE };
@@ -110,6 +128,8 @@ static void emit_prologue(uint8_t *page)
     for (size_t i = 0; i < sizeof(save); i++)
         emit1(&e, save[i]);
     emit_mov_rip(&e, 4, OFF_SAVED_RSP, true);             /* mov [saved_rsp], rsp */
+    emit_fx(&e, 0, OFF_FX_HOST);
+    emit_fx(&e, 1, OFF_FX_INIT);
     emit1(&e, 0x48), emit1(&e, 0x8d), emit1(&e, 0x25);   /* lea rsp, [stack_top] */
     emit_riprel(&e, OFF_STACK_TOP);
     emit1(&e, 0xff), emit1(&e, 0x35);                     /* push qword [init_rflags] */
@@ -124,6 +144,7 @@ static void emit_prologue(uint8_t *page)
 static void emit_epilogue(uint8_t *page, size_t at)
 {
     Emit e = { page, at };
+    emit_fx(&e, 0, OFF_FX_OUT);
     for (int r = 0; r < 16; r++)
         emit_mov_rip(&e, r, OFF_OUT_REGS + 8 * (size_t)r, true);
     emit1(&e, 0x48), emit1(&e, 0x8d), emit1(&e, 0x25);   /* lea rsp, [stack_top] */
@@ -133,6 +154,7 @@ static void emit_epilogue(uint8_t *page, size_t at)
     emit_mov_rip(&e, 0, OFF_OUT_RFLAGS, true);
     emit_mov_rip(&e, 4, OFF_SAVED_RSP, false);            /* mov rsp, [saved_rsp] */
     emit1(&e, 0xfc);                                      /* cld */
+    emit_fx(&e, 1, OFF_FX_HOST);
     static const uint8_t restore[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
     for (size_t i = 0; i < sizeof(restore); i++)
         emit1(&e, restore[i]);
@@ -162,8 +184,9 @@ NativeRunner *native_runner_create(void)
     nr->fd = -1;
     nr->data = map_fixed(DIFF_DATA_BASE, PROT_READ | PROT_WRITE);
     nr->code = map_fixed(DIFF_CODE_BASE, PROT_READ | PROT_WRITE | PROT_EXEC);
+    nr->fx = map_fixed(DIFF_CODE_BASE + OFF_FX_INIT, PROT_READ | PROT_WRITE);
     nr->alt_stack = malloc(ALT_STACK_SIZE);
-    if (!nr->data || !nr->code || !nr->alt_stack) {
+    if (!nr->data || !nr->code || !nr->fx || !nr->alt_stack) {
         native_runner_destroy(nr);
         return NULL;
     }
@@ -180,6 +203,8 @@ void native_runner_destroy(NativeRunner *nr)
         munmap(nr->data, CODE_PAGE);
     if (nr->code)
         munmap(nr->code, CODE_PAGE);
+    if (nr->fx)
+        munmap(nr->fx, CODE_PAGE);
     free(nr->alt_stack);
     free(nr);
 }
@@ -208,6 +233,8 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     *slot(OFF_OUT_RFLAGS) = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
     *slot(OFF_FAULT_RIP) = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
     *slot(OFF_TRAPNO) = (uint64_t)uc->uc_mcontext.gregs[REG_TRAPNO];
+    if (uc->uc_mcontext.fpregs)            /* struct _libc_fpstate has the FXSAVE layout */
+        memcpy((void *)(uintptr_t)(DIFF_CODE_BASE + OFF_FX_OUT), uc->uc_mcontext.fpregs, FX_SIZE);
     *slot(OFF_STATUS) = STATUS_FAULT;
     siglongjmp(*(sigjmp_buf *)(uintptr_t)*slot(OFF_JMPBUF), 1);
 }
@@ -291,6 +318,7 @@ void native_run(NativeRunner *nr, const uint8_t *code, size_t len, const DiffSta
     *slot(OFF_INIT_RFLAGS) = init->rflags;
     *slot(OFF_STATUS) = STATUS_RUNNING;
     memcpy(nr->data, init->data, DIFF_DATA_SIZE);
+    memcpy(nr->fx, init->fx, FX_SIZE);
     __builtin___clear_cache((char *)nr->code, (char *)nr->code + CODE_PAGE);
 
     char c = 1;
@@ -305,6 +333,7 @@ void native_run(NativeRunner *nr, const uint8_t *code, size_t len, const DiffSta
     memcpy(out->regs, slot(OFF_OUT_REGS), sizeof(out->regs));
     out->rflags = *slot(OFF_OUT_RFLAGS);
     memcpy(out->data, nr->data, DIFF_DATA_SIZE);
+    memcpy(out->fx, nr->fx + (OFF_FX_OUT - OFF_FX_INIT), FX_SIZE);
     uint64_t st = *slot(OFF_STATUS);
     if (st == STATUS_DONE) {
         out->rip = DIFF_CODE_BASE + len;
