@@ -5,7 +5,10 @@
 # where SST_DIR points; without them the test is skipped (exit 77).
 # Differences between the 286 and the modern CPU doppel models are listed,
 # with their reasons, by "sst-run -v" (table in tests/cpu/sst_run.c).
-dir=${SST_DIR:-${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/../shared/oracles/80286-real}
+# Also looked for: the workspace's shared folder, for clones made elsewhere.
+top=${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+dir=${SST_DIR:-$top/../shared/oracles/80286-real}
+[ -r "$dir/metadata.json" ] || [ -n "${SST_DIR:-}" ] || dir=/work/shared/oracles/80286-real
 if [ ! -r "$dir/metadata.json" ]; then
     echo "sst-check: no captures at $dir (set SST_DIR); skipping"
     exit 77
