@@ -5,3 +5,4 @@ include tests/cpu/local.mk
 include tests/sdl/local.mk
 include tests/guests/systest.mk
 include tests/boot/local.mk
+include tests/boot/disk/local.mk
