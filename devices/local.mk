@@ -88,3 +88,5 @@ check_PROGRAMS += tests/unit/test_hpet
 UNIT_TESTS += tests/unit/test_hpet
 tests_unit_test_hpet_SOURCES = tests/unit/test_hpet.c
 tests_unit_test_hpet_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
+# QEMU-compatible ACPI hotplug/GPE0 registers read by SeaBIOS's DSDT.
+libdevices_a_SOURCES += devices/acpi_hotplug.c devices/acpi_hotplug.h

@@ -679,6 +679,10 @@ uint8_t ps2_read(Ps2 *s, uint16_t port)
     /* data port: the output buffer (the last byte again if it is empty) */
     uint8_t v = s->out_byte;
     s->obf = false;
+    /* Drop the IRQ line before the next byte raises it again: through an
+     * edge-triggered IO-APIC pin, a line that never falls loses every byte
+     * after the first (Linux's keyboard probe reads ACK then two ID bytes). */
+    ps2_update_irq(s);
     ps2_refill(s);
     return v;
 }

@@ -22,6 +22,7 @@
 #include "cpu/host/backend.h"
 #include "cpu/x86/x86_cpu.h"
 #include "devices/block/blockdev.h"
+#include "devices/acpi_hotplug.h"
 #include "devices/apic.h"
 #include "devices/chardev.h"
 #include "devices/debugport.h"
@@ -413,7 +414,10 @@ static bool pc_init(Machine *m)
     PiixPmConfig pmc = { .clock = &m->clock, .sci = pc_isa_line(b, 9),
                          .poweroff = pc_poweroff, .opaque = b };
     b->pm = piix_pm_create(b->pci, PCI_DEVFN(1, 3), &m->io, &pmc);
-    if (!b->i440fx || !b->piix3 || !b->pm) {
+    AcpiHotplug *hp = acpi_hotplug_create(&m->io, 1, &m->log);
+    if (hp)
+        machine_add_device(m, &acpi_hotplug_class, hp);
+    if (!b->i440fx || !b->piix3 || !b->pm || !hp) {
         fprintf(stderr, "doppel: cannot build the i440FX/PIIX chipset\n");
         return false;
     }

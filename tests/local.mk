@@ -6,3 +6,4 @@ include tests/sdl/local.mk
 include tests/guests/systest.mk
 include tests/boot/local.mk
 include tests/boot/disk/local.mk
+include tests/boot/net/local.mk

@@ -8,3 +8,14 @@ else
 TESTS += tests/sdl/no-sdl.sh
 endif
 EXTRA_DIST += tests/sdl/sdl-window.sh tests/sdl/no-sdl.sh
+# Real-guest window tests (tests/sdl/sdl-guest.sh; images from check_DATA,
+# see tests/boot/local.mk). Its X helper links libX11 directly (libx11-dev
+# comes with libsdl2-dev).
+if HAVE_SDL
+TESTS += tests/sdl/sdl-guest.sh
+check_PROGRAMS += tests/sdl/sdl_xhelper
+tests_sdl_sdl_xhelper_SOURCES = tests/sdl/sdl_xhelper.c
+tests_sdl_sdl_xhelper_CFLAGS = $(AM_CFLAGS) $(PNG_CFLAGS)
+tests_sdl_sdl_xhelper_LDADD = $(PNG_LIBS) -lX11 -ldl
+endif
+EXTRA_DIST += tests/sdl/sdl-guest.sh

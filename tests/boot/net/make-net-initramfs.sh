@@ -3,7 +3,8 @@
 # initramfs of tests/guests/make-initramfs.sh plus a second cpio archive
 # (the kernel unpacks concatenated archives in order) holding the NIC
 # driver modules of Debian's kernel (e1000, 8390 + ne2k-pci, matching the
-# booted kernel version), a udhcpc script that configures the interface,
+# booted kernel version), a udhcpc script (at /etc/udhcpc, where Debian's
+# busybox looks, and passed with -s as well) that configures the interface,
 # and /bin/net-up which loads the drivers and runs DHCP on eth0.
 # Usage: make-net-initramfs.sh KERNEL OUT.cpio.gz
 set -eu
@@ -20,12 +21,12 @@ trap 'rm -rf "$work"' EXIT
 sh "$here/../../guests/make-initramfs.sh" "$work/base.cpio.gz"
 
 root=$work/root
-mkdir -p "$root/lib/net" "$root/usr/share/udhcpc" "$root/bin"
+mkdir -p "$root/lib/net" "$root/etc/udhcpc" "$root/bin"
 for m in intel/e1000/e1000.ko 8390/8390.ko 8390/ne2k-pci.ko; do
     if [ -r "$moddir/$m" ]; then cp "$moddir/$m" "$root/lib/net/"
     else xz -dc "$moddir/$m.xz" > "$root/lib/net/$(basename "$m")"; fi
 done
-cat > "$root/usr/share/udhcpc/default.script" <<'DHCP'
+cat > "$root/etc/udhcpc/default.script" <<'DHCP'
 #!/bin/sh
 # udhcpc hook: configure the lease (busybox udhcpc passes it in variables).
 case "$1" in
@@ -40,7 +41,7 @@ bound|renew)
 esac
 exit 0
 DHCP
-chmod +x "$root/usr/share/udhcpc/default.script"
+chmod +x "$root/etc/udhcpc/default.script"
 cat > "$root/bin/net-up" <<'UP'
 #!/bin/sh
 # Load the NIC drivers, bring eth0 up and get an address by DHCP.
@@ -49,7 +50,7 @@ ip link set lo up
 i=0
 while ! ip link show eth0 >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 ip link set eth0 up
-udhcpc -i eth0 -n -q -t 10 -T 2 && echo "doppel-net: up"
+udhcpc -i eth0 -n -q -t 10 -T 2 -s /etc/udhcpc/default.script && echo "doppel-net: up"
 UP
 chmod +x "$root/bin/net-up"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$work/net.cpio.gz"
