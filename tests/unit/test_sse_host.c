@@ -287,7 +287,7 @@ static uint64_t gen_float(uint64_t *s, int mant, int ebits)
     case 9: return sign | (bias + (r >> 8) % 32) << mant | (frac & ~(fmask >> 8));    /* integers-ish */
     case 10: return sign | (bias + 30 + (r >> 8) % 36) << mant | frac;                /* int32/64 edges */
     case 11: return sign | (bias - mant - 2 + (r >> 8) % 4) << mant | frac;           /* rounds to 0/1 */
-    default: return rnd(s) & ((1ull << (mant + ebits + 1)) - 1);
+    default: return mant + ebits + 1 >= 64 ? rnd(s) : rnd(s) & ((1ull << (mant + ebits + 1)) - 1);
     }
 }
 
