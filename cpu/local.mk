@@ -2,8 +2,15 @@
 # IR (cpu/ir) and the host backends' shared parts (cpu/host).
 libcpu_a_SOURCES += cpu/ir/ir.c cpu/ir/ir_eval.c
 EXTRA_DIST += cpu/ir/ir_ops.def
-libcpu_a_SOURCES += cpu/host/code_buffer.c \
-	cpu/host/interp/interp.c cpu/host/interp/interp_encode.c
+libcpu_a_SOURCES += cpu/host/interp/interp.c cpu/host/interp/interp_encode.c
+# Code buffers: a double-mapped memfd, or MAP_JIT on macOS (configure picks).
+if HOST_DARWIN
+libcpu_a_SOURCES += cpu/host/code_buffer_macos.c
+EXTRA_DIST += cpu/host/code_buffer.c
+else
+libcpu_a_SOURCES += cpu/host/code_buffer.c
+EXTRA_DIST += cpu/host/code_buffer_macos.c
+endif
 libcpu_a_SOURCES += cpu/ir/ir_opt.c cpu/ir/ir_liveness.c cpu/ir/ir_dump.c cpu/ir/ir_verify.c \
 	cpu/ir/ir_internal.h cpu/host/interp/interp.h
 # The engine shared by every guest: run loop, TB cache, TLB, translator.
@@ -24,17 +31,33 @@ tests_unit_test_ir_ops_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
 tests_unit_test_ir_opt_SOURCES = tests/unit/test_ir_opt.c tests/unit/ir_harness.h
 tests_unit_test_ir_opt_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
 
-# Native x86-64 host backend: built, and tested against the interpreter,
-# only on x86-64 hosts.
-# host_backend_native(): native_x86_64.c there, native_none.c elsewhere.
+# Native host backends: x86-64 and AArch64, each built and tested against
+# the interpreter (tests/unit/test_ir_random) only on its own host.
+# host_backend_native(): native_<host>.c, native_none.c elsewhere.
+tests_unit_test_ir_random_SOURCES = tests/unit/test_ir_random.c tests/unit/ir_random_env.h \
+	tests/unit/ir_random_host.h
+tests_unit_test_ir_random_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
 if HOST_X86_64
 libcpu_a_SOURCES += cpu/host/native_x86_64.c cpu/host/x86_64/x86_64_asm.c cpu/host/x86_64/x86_64_regalloc.c \
 	cpu/host/x86_64/x86_64_gen.c cpu/host/x86_64/x86_64_mem.c cpu/host/x86_64/x86_64_backend.c \
 	cpu/host/x86_64/x86_64_asm.h cpu/host/x86_64/x86_64_int.h cpu/host/x86_64/x86_64_backend.h
 check_PROGRAMS += tests/unit/test_ir_random
 UNIT_TESTS += tests/unit/test_ir_random
-tests_unit_test_ir_random_SOURCES = tests/unit/test_ir_random.c tests/unit/ir_random_env.h
-tests_unit_test_ir_random_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+tests_unit_test_ir_random_SOURCES += tests/unit/ir_random_host_x86_64.c
+else
+if HOST_AARCH64
+libcpu_a_SOURCES += cpu/host/native_aarch64.c cpu/host/aarch64/a64_asm.c cpu/host/aarch64/a64_regalloc.c \
+	cpu/host/aarch64/a64_gen.c cpu/host/aarch64/a64_mem.c cpu/host/aarch64/a64_backend.c \
+	cpu/host/aarch64/a64_asm.h cpu/host/aarch64/a64_int.h cpu/host/aarch64/a64_backend.h
+check_PROGRAMS += tests/unit/test_ir_random
+UNIT_TESTS += tests/unit/test_ir_random
+tests_unit_test_ir_random_SOURCES += tests/unit/ir_random_host_aarch64.c
 else
 libcpu_a_SOURCES += cpu/host/native_none.c
 endif
+endif
+# The A64 encoder is plain C: its unit test runs on every host.
+check_PROGRAMS += tests/unit/test_a64_asm
+UNIT_TESTS += tests/unit/test_a64_asm
+tests_unit_test_a64_asm_SOURCES = tests/unit/test_a64_asm.c cpu/host/aarch64/a64_asm.c cpu/host/aarch64/a64_asm.h
+tests_unit_test_a64_asm_LDADD = $(CAPSTONE_LIBS) $(CHECK_LIBS)

@@ -7,3 +7,4 @@ include tests/guests/systest.mk
 include tests/boot/local.mk
 include tests/boot/disk/local.mk
 include tests/boot/net/local.mk
+include tests/aarch64/local.mk

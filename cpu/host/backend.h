@@ -26,6 +26,8 @@ typedef struct CodeBuffer {
     size_t used;        /* bytes handed out, prologue included */
     size_t prologue_size;
     bool mapped;        /* rw/rx are mmap()ed views (else rw is calloc()ed) */
+    bool sync_remap;    /* code_buffer_sync also re-protects the rx pages
+                         * (DOPPEL_CODE_SYNC=mprotect, see code_buffer.c) */
 } CodeBuffer;
 
 /** Map a code buffer of size bytes with separate RW and RX views (memfd /
@@ -37,6 +39,11 @@ static inline uint8_t *code_rx(const CodeBuffer *cb, const uint8_t *rw) { return
 static inline uint8_t *code_rw(const CodeBuffer *cb, const uint8_t *rx) { return cb->rw + (rx - cb->rx); }
 /** Make [rx, rx+len) coherent for execution (icache flush; no-op on x86). */
 void code_buffer_sync(const CodeBuffer *cb, const uint8_t *rx, size_t len);
+/** Bracket writes through cb->rw on the calling thread: needed where the
+ *  two views are one MAP_JIT mapping whose write permission is toggled
+ *  per thread (macOS on Apple silicon); no-ops with separate views. */
+void code_buffer_write_begin(const CodeBuffer *cb);
+void code_buffer_write_end(const CodeBuffer *cb);
 
 /* What a backend needs to know about the guest's CPU struct layout. */
 typedef struct BackendEnvLayout {
@@ -71,6 +78,7 @@ typedef struct HostBackend {
 
 extern const HostBackend host_backend_interp;
 extern const HostBackend host_backend_x86_64;   /* only on x86-64 hosts */
+extern const HostBackend host_backend_aarch64;  /* only on AArch64 hosts */
 
 /** The native backend of this host, or NULL if there is none. */
 const HostBackend *host_backend_native(void);

@@ -22,6 +22,7 @@
 #include "cpu/ir/ir.h"
 #include "cpu/tb.h"
 #include "cpu/tlb.h"
+#include "tests/unit/ir_random_host.h"
 
 #define NG64 6
 #define NG32 5
@@ -71,14 +72,11 @@ static int insn_of_retaddr(TestEnv *t, uintptr_t ra)
     return (int)i;
 }
 
-/* Trash every caller-saved register but rax, as a large C function may:
- * generated code must not keep values there across slow paths and calls. */
+/* Trash the caller-saved registers, as a large C function may: generated
+ * code must not keep values there across slow paths and calls. */
 static void clobber_caller_saved(void)
 {
-    __asm__ volatile("mov $0xbad1, %%ecx\n\tmov $0xbad2, %%edx\n\tmov $0xbad3, %%esi\n\t"
-                     "mov $0xbad4, %%edi\n\tmov $0xbad5, %%r8d\n\tmov $0xbad6, %%r9d\n\t"
-                     "mov $0xbad7, %%r10d\n\tmov $0xbad8, %%r11d"
-                     ::: "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+    ir_random_host_clobber();
 }
 
 static _Noreturn void test_fault(TestEnv *t, int kind, uint64_t addr, uintptr_t ra)
