@@ -68,10 +68,30 @@ fail:
     return NULL;
 }
 
+/* -d stats: what translation produced over the whole run. */
+static void engine_log_stats(const Engine *e)
+{
+    const EngineStats *st = &e->stats;
+    double insns = st->guest_insns ? (double)st->guest_insns : 1;
+    double ops = st->ir_ops ? (double)st->ir_ops : 1;
+    log_printf(e->log, LOG_stats,
+               "engine stats (%s backend): %llu blocks, %llu guest insns, %llu IR ops, "
+               "%llu host bytes; %.2f IR ops/insn, %.1f bytes/insn, %.1f bytes/IR op; "
+               "%llu chains, %llu invalidations, %llu flushes\n",
+               e->backend->name, (unsigned long long)st->tbs_translated,
+               (unsigned long long)st->guest_insns, (unsigned long long)st->ir_ops,
+               (unsigned long long)st->host_bytes, (double)st->ir_ops / insns,
+               (double)st->host_bytes / insns, (double)st->host_bytes / ops,
+               (unsigned long long)st->chains, (unsigned long long)st->invalidations,
+               (unsigned long long)st->flushes);
+}
+
 void engine_destroy(Engine *e)
 {
     if (!e)
         return;
+    if (log_enabled(e->log, LOG_stats))
+        engine_log_stats(e);
     TbStore *s = engine_store(e);
     if (e->mem) {
         tb_store_reset(e);   /* drop MEM_PAGE_CODE marks */

@@ -18,6 +18,9 @@
 
 typedef struct EngineStats {
     uint64_t tbs_translated;
+    uint64_t guest_insns;   /* guest instructions in translated blocks */
+    uint64_t ir_ops;        /* IR ops handed to the backend (no insn_start) */
+    uint64_t host_bytes;    /* host code generated */
     uint64_t flushes;
     uint64_t invalidations;
     uint64_t chains;

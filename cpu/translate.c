@@ -93,6 +93,18 @@ static void dump_in_asm(Engine *e, const TranslationBlock *tb)
     fputc('\n', f);
 }
 
+/* Totals for -d stats: code size per guest instruction and per IR op. */
+static void count_translation(Engine *e, const IrContext *ir, const TranslationBlock *tb)
+{
+    uint64_t ops = 0;
+    for (int i = 0; i < ir->nops; i++)
+        ops += ir->ops[i].opc != IR_insn_start;
+    e->stats.tbs_translated++;
+    e->stats.guest_insns += tb->icount;
+    e->stats.ir_ops += ops;
+    e->stats.host_bytes += tb->host_size;
+}
+
 static void dump_ir(Engine *e, const char *title)
 {
     FILE *f = log_stream(e->log);
@@ -233,7 +245,7 @@ TranslationBlock *tb_gen_code(CpuCommon *cpu, uint64_t pc, uint64_t cs_base, uin
             goto full;
         }
         tb_link(e, tb);
-        e->stats.tbs_translated++;
+        count_translation(e, ir, tb);
         if (log_enabled(e->log, LOG_out_asm) && e->backend->dump_code) {
             FILE *f = log_stream(e->log);
             fprintf(f, "OUT: [size=%u]\n", tb->host_size);

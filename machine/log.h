@@ -21,7 +21,8 @@
     X(unimp,        8, "unimplemented device or CPU features") \
     X(ioport,       9, "port I/O") \
     X(mmio,        10, "memory-mapped I/O") \
-    X(tb,          11, "translation cache events (flush, invalidate)")
+    X(tb,          11, "translation cache events (flush, invalidate)") \
+    X(stats,       12, "translation statistics at exit (blocks, guest insns, IR ops, host bytes)")
 
 enum {
 #define LOG_ENUM(name, bit, help) LOG_##name = 1u << (bit),

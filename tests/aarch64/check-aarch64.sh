@@ -10,7 +10,10 @@
 #     test_ir_random run;
 #  3. record x86diff sequences with their final states natively on this
 #     x86-64 host and replay them in the cross build on the interpreter and
-#     the AArch64 backend: every final state must match.
+#     the AArch64 backend: every final state must match;
+#  4. boot the demo ISO (SeaBIOS -> ISOLINUX -> Debian's kernel -> busybox,
+#     tests/boot/boot-linux.sh) with the AArch64 doppel on its native
+#     backend (about 2 minutes here).
 # Skips (exit 0, with a message) when aarch64-linux-gnu-gcc or qemu-aarch64
 # is missing. Environment: srcdir, builddir (absolute), MAKE.
 # qemu-aarch64 before 8.1 misses writes to double-mapped code (it ignores
@@ -83,4 +86,11 @@ record -each -n 40 -seed 7 -record "$corpus.each"
 step "x86diff: replaying in the AArch64 build (interpreter and AArch64 backend)"
 $qemu "$tree/tests/cpu/x86diff" -replay "$corpus.mixed" -backend both -reports 3
 $qemu "$tree/tests/cpu/x86diff" -replay "$corpus.each" -backend both -reports 3
-step "done"
+step "ISO boot: SeaBIOS -> ISOLINUX -> Linux -> busybox in the AArch64 build"
+printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$qemu" "$tree/doppel" >"$out/doppel-aarch64"
+chmod +x "$out/doppel-aarch64"
+boot_start=$(date +%s)
+(cd "$builddir" && DOPPEL="$out/doppel-aarch64" BOOT_TIMEOUT=1200 \
+    sh "$srcdir/tests/boot/boot-linux.sh" native -cdrom guests-cache/demo.iso) >"$out/boot.log" 2>&1 \
+    || { tail -40 "$out/boot.log"; echo "check-aarch64: the ISO boot failed (log: $out/boot.log)"; exit 1; }
+step "ISO boot passed in $(( $(date +%s) - boot_start )) s; done"

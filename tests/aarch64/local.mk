@@ -3,7 +3,7 @@
 # how). "make check" runs it too; it skips itself without the cross tools.
 EXTRA_DIST += tests/aarch64/check-aarch64.sh tests/aarch64/run-under-qemu.sh
 if HOST_X86_64
-check-aarch64: tests/cpu/x86diff$(EXEEXT)
+check-aarch64: tests/cpu/x86diff$(EXEEXT) doppel$(EXEEXT) $(GUEST_DIR)/demo.iso
 	srcdir="$(abs_top_srcdir)" builddir="$(abs_top_builddir)" MAKE="$(MAKE)" \
 	  $(SHELL) $(srcdir)/tests/aarch64/check-aarch64.sh
 else
