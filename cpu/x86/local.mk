@@ -18,7 +18,7 @@ endif
 
 # x86 translator core and the basic integer instructions (helper "x86 basic")
 libcpu_a_SOURCES += cpu/x86/x86_cpu.c cpu/x86/x86_translate.c cpu/x86/x86_flags.c \
-	cpu/x86/x86_helper.c cpu/x86/x86_util.c cpu/x86/x86_system_todo.c \
+	cpu/x86/x86_helper.c cpu/x86/x86_util.c \
 	cpu/x86/x86_gen_basic.c cpu/x86/x86_gen_ctrl.c cpu/x86/x86_gen_stack.c \
 	cpu/x86/x86_translate.h cpu/x86/x86_flags.h cpu/x86/x86_helper.h cpu/x86/x86_util.h \
 	cpu/x86/x86_system.h

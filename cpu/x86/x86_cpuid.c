@@ -40,6 +40,7 @@
  *   leaf 1 ECX  9  SSSE3       SSSE3, 0F 38 map (sse_gen_ext.c)
  *   leaf 1 ECX 19  SSE4_1      SSE4.1 (sse_gen_ext.c, sse_helper.c)
  *   leaf 1 ECX 20  SSE4_2      PCMPxSTRx, PCMPGTQ, CRC32 (sse_helper_str.c, sse_helper.c)
+ *   leaf 7 EDX 29  ARCH_CAPABILITIES  IA32_ARCH_CAPABILITIES MSR (x86_arch_capabilities below)
  *
  * Not advertised (yet): PSE-36, 1 GiB pages. BMI1/ABM are not advertised, so F3 0F BC/BD
  * run as BSF/BSR (x86_gen_arith.c), as on CPUs without TZCNT/LZCNT.
@@ -70,6 +71,7 @@ enum {
     CPUID_ECX_SSE3 = 1u << 0, CPUID_ECX_PCLMULQDQ = 1u << 1, CPUID_ECX_SSSE3 = 1u << 9,
     CPUID_ECX_SSE41 = 1u << 19, CPUID_ECX_SSE42 = 1u << 20,
     CPUID_EBX_CLFLUSH_64 = 8u << 8,
+    CPUID_7_EDX_ARCH_CAPABILITIES = 1u << 29,
     CPUID_EXT_EDX_SYSCALL = 1u << 11, CPUID_EXT_EDX_NX = 1u << 20, CPUID_EXT_EDX_RDTSCP = 1u << 27,
     /* 0x80000008: MAXPHYADDR 40 bits, linear addresses 48 bits */
     CPUID_ADDR_SIZES = 40 | 48 << 8,
@@ -82,6 +84,30 @@ static uint32_t le32(const char *p)
 {
     return (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8 | (uint32_t)(uint8_t)p[2] << 16
            | (uint32_t)(uint8_t)p[3] << 24;
+}
+
+/* IA32_ARCH_CAPABILITIES (SDM Vol. 4 table 2-2, MSR 10AH): doppel executes
+ * nothing speculatively and has no fill/store buffers a guest could sample,
+ * so it is immune to the speculative-execution and data-sampling attacks
+ * these bits name. Guests then skip their mitigations (Linux: no page-table
+ * isolation, which would flush the TLB on every system call, and no VERW
+ * buffer clearing on return to user mode). */
+uint64_t x86_arch_capabilities(void)
+{
+    enum {
+        RDCL_NO = 1u << 0,          /* not affected by Meltdown (rogue data cache load) */
+        SSB_NO = 1u << 4,           /* no speculative store bypass */
+        MDS_NO = 1u << 5,           /* no microarchitectural data sampling */
+        IF_PSCHANGE_MC_NO = 1u << 6, /* no machine check on page-size changes */
+        TAA_NO = 1u << 8,           /* no TSX asynchronous abort (no TSX either) */
+        SBDR_SSDP_NO = 1u << 13,    /* MMIO stale data: no shared-buffer leaks */
+        FBSDP_NO = 1u << 14,
+        PSDP_NO = 1u << 15,
+        GDS_NO = 1u << 26,          /* no gather data sampling */
+        RFDS_NO = 1u << 27,         /* no register file data sampling */
+    };
+    return RDCL_NO | SSB_NO | MDS_NO | IF_PSCHANGE_MC_NO | TAA_NO | SBDR_SSDP_NO | FBSDP_NO | PSDP_NO
+           | GDS_NO | RFDS_NO;
 }
 
 void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
@@ -112,7 +138,9 @@ void x86_cpuid(const X86Cpu *env, uint32_t leaf, uint32_t subleaf, uint32_t out[
                  | CPUID_EDX_CLFSH | CPUID_EDX_MMX | CPUID_EDX_FXSR | CPUID_EDX_SSE | CPUID_EDX_SSE2;
         break;
     case 7:
-        (void)subleaf;                      /* subleaf 0: max subleaf 0, no features; others 0 */
+        if (subleaf == 0) {                 /* max subleaf 0; no EBX/ECX features */
+            out[3] = CPUID_7_EDX_ARCH_CAPABILITIES;
+        }
         break;
     case 0x80000000u:
         out[0] = CPUID_MAX_EXT;

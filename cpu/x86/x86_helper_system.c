@@ -204,6 +204,7 @@ bool x86_msr_read(X86Cpu *env, uint32_t msr, uint64_t *val)
     case MSR_IA32_UCODE_REV: *val = 0; break;
     case MSR_IA32_PLATFORM_ID: *val = 0; break;       /* platform 0 (Linux's microcode loader reads it) */
     case MSR_MTRR_CAP: *val = 0x500 | 8; break;       /* WC, fixed ranges, 8 variable */
+    case MSR_ARCH_CAPABILITIES: *val = x86_arch_capabilities(); break;   /* read-only: writes #GP */
     case MSR_SYSENTER_CS: *val = env->sysenter_cs; break;
     case MSR_SYSENTER_ESP: *val = env->sysenter_esp; break;
     case MSR_SYSENTER_EIP: *val = env->sysenter_eip; break;

@@ -5,7 +5,7 @@
  * translator calls these only outside real and virtual-8086 mode (or with
  * CR0.PG = 1 for the walk). Implemented by x86_seg.c (segment loads),
  * x86_far.c (far transfers, IRET), x86_excp.c (IDT delivery) and
- * x86_mmu.c (paging); x86_system_todo.c keeps x86_unimplemented_stop.
+ * x86_mmu.c (paging).
  */
 #ifndef DOPPEL_CPU_X86_X86_SYSTEM_H
 #define DOPPEL_CPU_X86_X86_SYSTEM_H
@@ -36,9 +36,5 @@ void x86_do_interrupt_protected(X86Cpu *env, int vector, bool is_sw, int error_c
  *  or false when probing, or raise #PF. */
 bool x86_tlb_fill_paging(X86Cpu *env, uint64_t vaddr, int size, int access, int mmu_idx, bool probe,
                          uintptr_t retaddr);
-
-/** Report a CPU feature doppel lacks (one line on the log, whatever -d
- *  says), stop the machine and halt the CPU; returns to the run loop. */
-_Noreturn void x86_unimplemented_stop(X86Cpu *env, const char *what);
 
 #endif

@@ -25,6 +25,7 @@
 #include "cpu/x86/x86_cpu.h"
 #include "cpu/x86/x86_cpuid.h"
 #include "cpu/x86/x86_helper_arith.h"
+#include "cpu/x86/x86_helper_system.h"
 
 typedef struct HostRegs { uint64_t rax, rcx, rdx, rbx, flags, rsi; } HostRegs;
 
@@ -690,7 +691,15 @@ START_TEST(cpuid_model)
     /* CX16, POPCNT; SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2 */
     ck_assert_uint_eq(r[2], (1u << 13) | (1u << 23) | (1u << 0) | (1u << 1) | (1u << 9) | (1u << 19) | (1u << 20));
     x86_cpuid(env, 7, 0, r7);
-    ck_assert(r7[0] == 0 && r7[1] == 0 && r7[2] == 0 && r7[3] == 0); /* no BMI1: F3 0F BC is BSF */
+    ck_assert(r7[0] == 0 && r7[1] == 0 && r7[2] == 0);               /* no BMI1: F3 0F BC is BSF */
+    ck_assert_uint_eq(r7[3], 1u << 29);                              /* IA32_ARCH_CAPABILITIES only */
+    /* RDCL_NO, SSB_NO, MDS_NO, IF_PSCHANGE_MC_NO, TAA_NO, SBDR_SSDP_NO, FBSDP_NO, PSDP_NO, GDS_NO,
+     * RFDS_NO: the not-affected bits; nothing that claims a mitigation control */
+    ck_assert_uint_eq(x86_arch_capabilities(), 0x0c00e171u);
+    uint64_t cap = 0;
+    ck_assert(x86_msr_read(env, 0x10a, &cap));
+    ck_assert_uint_eq(cap, 0x0c00e171u);
+    ck_assert(!x86_msr_write(env, 0x10a, cap));                      /* read-only: WRMSR #GP */
     x86_cpuid(env, 0x20, 0, r);                                      /* above max: leaf 7's data */
     ck_assert_mem_eq(r, r7, sizeof(r));
     x86_cpuid(env, 0x80000000u, 0, r);
