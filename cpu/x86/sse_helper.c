@@ -179,6 +179,38 @@ static bool is_lane_binop(int op)
 
 static uint64_t other_op(X86Cpu *env, X86Xmm *r, const X86Xmm *a, const X86Xmm *b, int op, int len, int imm);
 
+/* The ops in the inner loops of glibc's string and memory functions
+ * (PCMPEQB, PMINUB, PMOVMSKB, PSUBB, ...), as fixed 16-byte loops the C
+ * compiler turns into host vector code; the generic lane-by-lane path
+ * below costs a switch per lane. Lanes beyond an MMX operand's 8 bytes are
+ * computed from zeros and never stored. Returns false for other ops. */
+static bool int_fast_op(int op, X86Xmm *r, const X86Xmm *a, const X86Xmm *b, int n, uint64_t *ret)
+{
+    switch (op) {
+    case SI_PCMPEQB: for (int i = 0; i < 16; i++) r->b[i] = a->b[i] == b->b[i] ? 0xff : 0; return true;
+    case SI_PCMPEQW: for (int i = 0; i < 8; i++) r->w[i] = a->w[i] == b->w[i] ? 0xffff : 0; return true;
+    case SI_PCMPEQD: for (int i = 0; i < 4; i++) r->l[i] = a->l[i] == b->l[i] ? ~0u : 0; return true;
+    case SI_PMINUB: for (int i = 0; i < 16; i++) r->b[i] = a->b[i] < b->b[i] ? a->b[i] : b->b[i]; return true;
+    case SI_PMAXUB: for (int i = 0; i < 16; i++) r->b[i] = a->b[i] > b->b[i] ? a->b[i] : b->b[i]; return true;
+    case SI_PADDB: for (int i = 0; i < 16; i++) r->b[i] = (uint8_t)(a->b[i] + b->b[i]); return true;
+    case SI_PSUBB: for (int i = 0; i < 16; i++) r->b[i] = (uint8_t)(a->b[i] - b->b[i]); return true;
+    case SI_PADDD: for (int i = 0; i < 4; i++) r->l[i] = a->l[i] + b->l[i]; return true;
+    case SI_PSUBD: for (int i = 0; i < 4; i++) r->l[i] = a->l[i] - b->l[i]; return true;
+    case SI_PADDQ: for (int i = 0; i < 2; i++) r->q[i] = a->q[i] + b->q[i]; return true;
+    case SI_PSUBQ: for (int i = 0; i < 2; i++) r->q[i] = a->q[i] - b->q[i]; return true;
+    case SI_PMOVMSKB: {
+        unsigned m = 0;
+        for (int i = 0; i < 16; i++)
+            m |= (unsigned)(b->b[i] >> 7) << i;
+        *ret = n == 8 ? (m & 0xff) : m;
+        *r = *a;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
 uint64_t sse_helper_int(X86Cpu *env, void *d, const void *s, uint64_t op, uint64_t len, uint64_t imm)
 {
     X86Xmm a = { { 0 } }, b = { { 0 } }, r;
@@ -187,7 +219,9 @@ uint64_t sse_helper_int(X86Cpu *env, void *d, const void *s, uint64_t op, uint64
     memcpy(&b, s, (size_t)n);
     r = a;
     uint64_t ret = 0;
-    if (is_lane_binop((int)op)) {
+    if (int_fast_op((int)op, &r, &a, &b, n, &ret)) {
+        /* done */
+    } else if (is_lane_binop((int)op)) {
         int es = lane_size((int)op);
         for (int i = 0; i < n / es; i++)
             set_lane(&r, es, i, lane_binop((int)op, lane(&a, es, i), lane(&b, es, i), slane(&a, es, i),

@@ -119,6 +119,13 @@ typedef struct Case {
     X("pmaxub %xmm1, %xmm0", K_INT, SI_PMAXUB, 1, 0) \
     X("pcmpgtd %xmm1, %xmm0", K_INT, SI_PCMPGTD, 4, 0) \
     X("pcmpeqw %xmm1, %xmm0", K_INT, SI_PCMPEQW, 2, 0) \
+    X("pcmpeqb %xmm1, %xmm0", K_INT, SI_PCMPEQB, 1, 0) \
+    X("pcmpeqd %xmm1, %xmm0", K_INT, SI_PCMPEQD, 4, 0) \
+    X("pminub %xmm1, %xmm0", K_INT, SI_PMINUB, 1, 0) \
+    X("psubb %xmm1, %xmm0", K_INT, SI_PSUBB, 1, 0) \
+    X("paddd %xmm1, %xmm0", K_INT, SI_PADDD, 4, 0) \
+    X("psubd %xmm1, %xmm0", K_INT, SI_PSUBD, 4, 0) \
+    X("paddq %xmm1, %xmm0", K_INT, SI_PADDQ, 8, 0) \
     X("packsswb %xmm1, %xmm0", K_INT, SI_PACKSSWB, 2, 0) \
     X("packuswb %xmm1, %xmm0", K_INT, SI_PACKUSWB, 2, 0) \
     X("packssdw %xmm1, %xmm0", K_INT, SI_PACKSSDW, 4, 0) \
@@ -171,6 +178,9 @@ typedef struct Case {
     X("movmskpd %xmm1, %eax", K_MASK, SI_MOVMSKPD, 16, 0) \
     X("pextrw $5, %xmm1, %eax", K_MASK, SI_PEXTRW, 16, 5) \
     X("paddusw %mm1, %mm0", K_MMX, SI_PADDUSW, 2, 0) \
+    X("pcmpeqb %mm1, %mm0", K_MMX, SI_PCMPEQB, 1, 0) \
+    X("pminub %mm1, %mm0", K_MMX, SI_PMINUB, 1, 0) \
+    X("paddq %mm1, %mm0", K_MMX, SI_PADDQ, 8, 0) \
     X("psubsb %mm1, %mm0", K_MMX, SI_PSUBSB, 1, 0) \
     X("pmaddwd %mm1, %mm0", K_MMX, SI_PMADDWD, 2, 0) \
     X("packsswb %mm1, %mm0", K_MMX, SI_PACKSSWB, 2, 0) \
