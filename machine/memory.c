@@ -604,6 +604,16 @@ uint8_t *as_host_ptr(AddressSpace *as, uint64_t addr, uint64_t len, MemRegion **
     return r->region->host + (addr - r->region->base);
 }
 
+const uint8_t *as_ram_range(AddressSpace *as, uint64_t addr, uint64_t *start, uint64_t *end)
+{
+    const MemFlatRange *r = flat_find(as, addr, NULL);
+    if (!r || !region_is_memory(r->region))
+        return NULL;
+    *start = r->start;
+    *end = r->end;
+    return r->region->host + (r->start - r->region->base);
+}
+
 void as_set_code_write_hook(AddressSpace *as, MemCodeWriteHook hook, void *opaque)
 {
     as->code_write_hook = hook;

@@ -135,6 +135,11 @@ bool as_rw(AddressSpace *as, uint64_t addr, void *buf, uint64_t len, bool is_wri
  *  page flags and ROM read-only-ness itself. */
 uint8_t *as_host_ptr(AddressSpace *as, uint64_t addr, uint64_t len, MemRegion **mr);
 
+/** The RAM/ROM flat range holding addr: sets [*start, *end) and returns
+ *  the host address of *start, or NULL if addr is MMIO or unclaimed. For
+ *  reads only; valid until as->generation changes. */
+const uint8_t *as_ram_range(AddressSpace *as, uint64_t addr, uint64_t *start, uint64_t *end);
+
 /** Install the hook called before writes to MEM_PAGE_CODE pages. */
 void as_set_code_write_hook(AddressSpace *as, MemCodeWriteHook hook, void *opaque);
 /** Set or clear flags on the RAM page holding addr (no-op if not RAM/ROM). */

@@ -65,6 +65,13 @@ typedef struct X86Table { uint64_t base; uint32_t limit; } X86Table;
  * the explicit 64-bit significand and the sign + 15-bit exponent. */
 typedef struct X86Float80 { uint64_t mant; uint16_t sign_exp; } X86Float80;
 
+/* Where page walks last found page-table entries in RAM (x86_mmu.c). */
+typedef struct X86PteRamCache {
+    const uint8_t *host;     /* host address of start; NULL: nothing cached */
+    uint64_t start, end;     /* guest-physical RAM range [start, end) */
+    unsigned generation;     /* AddressSpace.generation it was found under */
+} X86PteRamCache;
+
 /* An XMM register, little-endian lanes. */
 typedef union X86Xmm {
     uint8_t b[16];
@@ -159,6 +166,11 @@ typedef struct X86Cpu {
     X86Xmm sse_tmp;                /* scratch: the memory operand of the SSE/MMX insn being run (sse_gen*.c) */
 
     CpuTlb tlb;
+
+    /* Page walks (x86_mmu.c) read page-table entries straight from the RAM
+     * range that held the previous one while the memory map is unchanged
+     * (generation), skipping the address-space lookup per entry. */
+    X86PteRamCache pte_ram;
 
     /* Board hook for the x87 FERR# output (SDM Vol. 1 8.7, "MS-DOS
      * compatibility"): with CR0.NE = 0 an unmasked x87 exception pending at

@@ -32,6 +32,7 @@ enum {
 
 typedef struct Walk {
     AddressSpace *as;
+    X86Cpu *env;
     uint64_t a20;
     int esz;                   /* entry size 4 or 8 */
     int n;
@@ -42,7 +43,22 @@ typedef struct Walk {
 static uint64_t read_entry(Walk *w, uint64_t addr)
 {
     addr &= w->a20;
-    return w->esz == 8 ? as_read(w->as, addr, 8) : as_read(w->as, addr, 4);
+    unsigned size = (unsigned)w->esz;
+    X86PteRamCache *c = &w->env->pte_ram;
+    if (!c->host || c->generation != w->as->generation || addr < c->start || addr + size > c->end
+        || addr + size < addr) {
+        c->generation = w->as->generation;
+        c->host = as_ram_range(w->as, addr, &c->start, &c->end);
+        if (!c->host || addr + size > c->end || addr + size < addr) {
+            c->host = NULL;
+            return as_read(w->as, addr, size);      /* MMIO, unclaimed, or straddling */
+        }
+    }
+    const uint8_t *p = c->host + (addr - c->start);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)p[i] << (8 * i);             /* guest memory is little-endian */
+    return v;
 }
 
 static void use_entry(Walk *w, uint64_t addr, uint64_t e, bool nxe)
@@ -60,7 +76,7 @@ int x86_mmu_translate(X86Cpu *env, uint64_t va, int access, bool user, bool upda
     bool is_write = access == MMU_WRITE, is_fetch = access == MMU_FETCH;
     bool pae = env->cr[4] & CR4_PAE, lma = env->efer & X86_EFER_LMA;
     bool nxe = pae && (env->efer & EFER_NXE);
-    Walk w = { .as = env->common.mem, .a20 = env->a20_enabled ? ~0ull : ~(1ull << 20), .esz = pae ? 8 : 4,
+    Walk w = { .as = env->common.mem, .env = env, .a20 = env->a20_enabled ? ~0ull : ~(1ull << 20), .esz = pae ? 8 : 4,
                .rw = true, .us = true };
     int err = (is_write ? X86_PF_W : 0) | (user ? X86_PF_U : 0) | (is_fetch && nxe ? X86_PF_I : 0);
     uint64_t rsvd = PAE_RSVD_HIGH | (nxe ? 0 : 1ull << 63);
