@@ -456,8 +456,21 @@ START_TEST(test_host_ptr)
     ck_assert_ptr_null(as_host_ptr(&as, 0x7000, 0x1001, NULL)); /* runs into MMIO */
     ck_assert_ptr_null(as_host_ptr(&as, 0x8000, 1, NULL));
     ck_assert_ptr_eq(as_host_ptr(&as, 0x9000, 0x7000, NULL), ram->host + 0x9000);
+    /* as_ram_range: the flat RAM stretch around addr, cut by the MMIO hole */
+    uint64_t start = 1, end = 1;
+    ck_assert_ptr_eq(as_ram_range(&as, 0x7ff8, &start, &end), ram->host);
+    ck_assert_uint_eq(start, 0);
+    ck_assert_uint_eq(end, 0x8000);
+    ck_assert_ptr_eq(as_ram_range(&as, 0x9000, &start, &end), ram->host + 0x9000);
+    ck_assert_uint_eq(start, 0x9000);
+    ck_assert_uint_eq(end, 0x10000);
+    ck_assert_ptr_null(as_ram_range(&as, 0x8800, &start, &end));   /* MMIO */
+    ck_assert_ptr_null(as_ram_range(&as, 0x10000, &start, &end));  /* unclaimed */
+    unsigned gen = as.generation;
     as_region_enable(&as, ram, false);
+    ck_assert_uint_ne(as.generation, gen);                         /* cached ranges go stale */
     ck_assert_ptr_null(as_host_ptr(&as, 0x1000, 1, NULL));
+    ck_assert_ptr_null(as_ram_range(&as, 0x1000, &start, &end));
     as_destroy(&as);
 }
 END_TEST
