@@ -37,8 +37,11 @@ tests_unit_test_ir_opt_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
 tests_unit_test_ir_random_SOURCES = tests/unit/test_ir_random.c tests/unit/ir_random_env.h \
 	tests/unit/ir_random_host.h
 tests_unit_test_ir_random_LDADD = $(LIBS_CPU) $(CHECK_LIBS)
+# The host-neutral half of both: register allocator and code generation driver.
+NATIVE_GEN_SOURCES = cpu/host/regalloc.c cpu/host/native_gen.c cpu/host/regalloc.h \
+	cpu/host/native_gen.h cpu/host/host_asm.h
 if HOST_X86_64
-libcpu_a_SOURCES += cpu/host/native_x86_64.c cpu/host/x86_64/x86_64_asm.c cpu/host/x86_64/x86_64_regalloc.c \
+libcpu_a_SOURCES += $(NATIVE_GEN_SOURCES) cpu/host/native_x86_64.c cpu/host/x86_64/x86_64_asm.c \
 	cpu/host/x86_64/x86_64_gen.c cpu/host/x86_64/x86_64_mem.c cpu/host/x86_64/x86_64_backend.c \
 	cpu/host/x86_64/x86_64_asm.h cpu/host/x86_64/x86_64_int.h cpu/host/x86_64/x86_64_backend.h
 check_PROGRAMS += tests/unit/test_ir_random
@@ -46,7 +49,7 @@ UNIT_TESTS += tests/unit/test_ir_random
 tests_unit_test_ir_random_SOURCES += tests/unit/ir_random_host_x86_64.c
 else
 if HOST_AARCH64
-libcpu_a_SOURCES += cpu/host/native_aarch64.c cpu/host/aarch64/a64_asm.c cpu/host/aarch64/a64_regalloc.c \
+libcpu_a_SOURCES += $(NATIVE_GEN_SOURCES) cpu/host/native_aarch64.c cpu/host/aarch64/a64_asm.c \
 	cpu/host/aarch64/a64_gen.c cpu/host/aarch64/a64_mem.c cpu/host/aarch64/a64_backend.c \
 	cpu/host/aarch64/a64_asm.h cpu/host/aarch64/a64_int.h cpu/host/aarch64/a64_backend.h
 check_PROGRAMS += tests/unit/test_ir_random
@@ -59,5 +62,6 @@ endif
 # The A64 encoder is plain C: its unit test runs on every host.
 check_PROGRAMS += tests/unit/test_a64_asm
 UNIT_TESTS += tests/unit/test_a64_asm
-tests_unit_test_a64_asm_SOURCES = tests/unit/test_a64_asm.c cpu/host/aarch64/a64_asm.c cpu/host/aarch64/a64_asm.h
+tests_unit_test_a64_asm_SOURCES = tests/unit/test_a64_asm.c cpu/host/aarch64/a64_asm.c cpu/host/aarch64/a64_asm.h \
+	cpu/host/host_asm.h
 tests_unit_test_a64_asm_LDADD = $(CAPSTONE_LIBS) $(CHECK_LIBS)

@@ -136,8 +136,9 @@ static void translate_ir(CpuCommon *cpu, TranslationBlock *tb, int insn_limit)
     Engine *e = cpu->engine;
     TbStore *s = engine_store(e);
     const GuestArch *arch = e->arch;
-    IrContext *ir = &e->ir;
-    /* Locals modified between sigsetjmp and siglongjmp must be volatile. */
+    /* Locals live across sigsetjmp/siglongjmp are volatile (gcc's
+     * -Wclobbered warns about ir on AArch64 otherwise). */
+    IrContext *volatile ir = &e->ir;
     DisasBase *volatile db = s->disas;
 
     ir_reset(ir);

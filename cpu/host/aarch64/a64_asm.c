@@ -7,15 +7,6 @@
 
 #include "cpu/host/aarch64/a64_asm.h"
 
-void a64_asm_init(A64Asm *a, uint8_t *code, uint8_t *rx, size_t size)
-{
-    a->code = code;
-    a->rx = rx;
-    a->size = size;
-    a->pos = 0;
-    a->overflow = false;
-}
-
 void a64_emit(A64Asm *a, uint32_t insn)
 {
     if (a->pos + 4 > a->size) {
@@ -452,7 +443,7 @@ uint32_t a64_b_insn(uintptr_t from, uintptr_t to)
 
 void a64_call_abs(A64Asm *a, uintptr_t target, int scratch)
 {
-    uintptr_t here = a64_rx_here(a);
+    uintptr_t here = host_asm_rx_here(a);
     if (a64_b_reaches(here, target)) {
         a64_emit(a, 0x94000000 | (a64_b_insn(here, target) & 0x3ffffff));
         return;
@@ -463,7 +454,7 @@ void a64_call_abs(A64Asm *a, uintptr_t target, int scratch)
 
 void a64_jump_abs(A64Asm *a, uintptr_t target, int scratch)
 {
-    uintptr_t here = a64_rx_here(a);
+    uintptr_t here = host_asm_rx_here(a);
     if (a64_b_reaches(here, target)) {
         a64_emit(a, a64_b_insn(here, target));
         return;

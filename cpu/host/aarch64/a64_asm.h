@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/host/host_asm.h"
+
 enum {
     A64_X0 = 0, A64_X1, A64_X2, A64_X3, A64_X4, A64_X5, A64_X6, A64_X7,
     A64_X8, A64_X9, A64_X10, A64_X11, A64_X12, A64_X13, A64_X14, A64_X15,
@@ -58,18 +60,14 @@ typedef enum A64Op1 {
 /* Shift kinds of immediate shifts and shifted-register operands. */
 typedef enum A64Shift { A64_LSL = 0, A64_LSR = 1, A64_ASR = 2, A64_ROR = 3 } A64Shift;
 
-typedef struct A64Asm {
-    uint8_t *code;      /* writable view of the area being filled */
-    uint8_t *rx;        /* executable address of code[0] */
-    size_t size;        /* bytes available at code */
-    size_t pos;         /* next byte to write (multiple of 4) */
-    bool overflow;      /* a write did not fit */
-} A64Asm;
+/* The output buffer (cpu/host/host_asm.h); positions are multiples of 4. */
+typedef HostAsm A64Asm;
 
 /** Start assembling into [code, code+size) which executes at rx. */
-void a64_asm_init(A64Asm *a, uint8_t *code, uint8_t *rx, size_t size);
-/** Executable address of the current position. */
-static inline uintptr_t a64_rx_here(const A64Asm *a) { return (uintptr_t)a->rx + a->pos; }
+static inline void a64_asm_init(A64Asm *a, uint8_t *code, uint8_t *rx, size_t size)
+{
+    host_asm_init(a, code, rx, size);
+}
 /** Emit one instruction word. */
 void a64_emit(A64Asm *a, uint32_t insn);
 /** Emit a 64-bit literal (pos must be 8-byte aligned by the caller). */

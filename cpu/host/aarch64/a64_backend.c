@@ -7,8 +7,10 @@
  * (and env + 32 KiB in x28, a second base for the guest registers),
  * reserves the spill frame (sp stays 16-byte aligned for helper calls)
  * and branches to the TB; exits load the return value into x0 and branch
- * to the epilogue. gen_tb() emits one TB: budget check, body (a64_gen.c),
- * softmmu slow paths (a64_mem.c), the exit-request stub.
+ * to the epilogue. gen_tb() is the host-neutral driver
+ * (cpu/host/native_gen.c); this file gives it the calling convention, the
+ * TB's budget check and exits (native_host_*), a64_gen.c and a64_mem.c
+ * the instruction selection.
  *
  * Code is written through the code buffer's writable view and run from
  * its executable view (never a page both writable and executable: a
@@ -28,15 +30,23 @@
  * guest can observe; IR_mb still emits DMB ISH. A multi-vCPU engine would
  * need acquire/release or barriers for x86 TSO on this weaker host.
  */
-#include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <capstone/capstone.h>
 
 #include "cpu/host/aarch64/a64_int.h"
 
 #define A64_SAVED_BYTES 96    /* x29, x30, x19-x28 */
+
+/* AAPCS64: helper arguments in x0-x5, the result in x0 */
+const int8_t native_host_call_args[IR_MAX_CALL_ARGS] = { A64_X0, A64_X1, A64_X2, A64_X3, A64_X4, A64_X5 };
+const int8_t native_host_call_ret = A64_X0;
+
+/* Helper calls and the branches of the driver (native_gen.h). */
+void native_host_call(HostAsm *a, uintptr_t fn) { a64_call_abs(a, fn, A64_TMP0); }
+size_t native_host_branch(HostAsm *a) { return a64_b(a); }
+void native_host_bind(HostAsm *a, size_t branch, size_t target) { a64_bind(a, branch, target); }
 
 bool a64_backend_force_far_jumps(void *opaque, bool on)
 {
@@ -46,18 +56,92 @@ bool a64_backend_force_far_jumps(void *opaque, bool on)
     return old;
 }
 
+/* ---- TB entry and exits ---- */
+
+size_t native_host_budget_check(NativeGen *g, uint32_t icount)
+{
+    A64Asm *a = &g->as;
+
+    /* run only if insn_budget >= icount (signed), then charge it */
+    a64_load(a, 2, false, false, A64_TMP0, A64_ENV_REG, g->layout.budget_offset, A64_TMP1);
+    if (a64_addsub_imm_ok(icount)) {
+        a64_addsub_ri(a, false, true, true, A64_ZR, A64_TMP0, icount);
+    } else {
+        a64_movi(a, false, A64_TMP1, icount);
+        a64_addsub_rr(a, false, true, true, A64_ZR, A64_TMP0, A64_TMP1, A64_LSL, 0);
+    }
+    size_t exit_req = a64_bcond(a, A64_LT);
+    if (icount) {
+        if (a64_addsub_imm_ok(icount)) {
+            a64_addsub_ri(a, false, true, false, A64_TMP0, A64_TMP0, icount);
+        } else {
+            a64_addsub_rr(a, false, true, false, A64_TMP0, A64_TMP0, A64_TMP1, A64_LSL, 0);
+        }
+        a64_store(a, 2, A64_TMP0, A64_ENV_REG, g->layout.budget_offset, A64_TMP1);
+    }
+    return exit_req;
+}
+
+void native_host_exit(NativeGen *g, uint64_t value)
+{
+    a64_movi(&g->as, true, A64_X0, value);
+    a64_jump_abs(&g->as, g->epilogue, A64_TMP0);
+}
+
+/* goto_tb: a B that patch_jump rewrites with one aligned 32-bit store,
+ * then a far path for destinations a B cannot reach:
+ *     jmp:    B reset           (chained: B dest, or NOP to use the far path)
+ *             LDR x16, lit
+ *             BR x16
+ *     lit:    .quad dest        (8-byte aligned, also one atomic store)
+ *     reset:  exit to the engine with tb | slot */
+void native_host_goto_tb(NativeGen *g, int n)
+{
+    A64Asm *a = &g->as;
+
+    while (a->pos % 8 != 4 && !a->overflow) {
+        a64_nop(a);
+    }
+    size_t jmp = a->pos;
+    if (jmp + 20 >= TB_NO_JUMP) {
+        g->error = true;      /* offsets are 16-bit in TranslationBlock */
+    }
+    size_t b = a64_b(a);
+    size_t ldr = a64_ldr_lit(a, A64_TMP0);
+    a64_br(a, A64_TMP0);
+    size_t lit = a->pos;
+    size_t reset = lit + 8;
+    a64_emit64(a, (uint64_t)((uintptr_t)a->rx + reset));
+    a64_bind(a, b, reset);
+    a64_bind(a, ldr, lit);
+    g->tb->jmp_insn_offset[n] = (uint16_t)jmp;
+    g->tb->jmp_reset_offset[n] = (uint16_t)reset;
+}
+
+void native_host_lookup_and_goto(NativeGen *g)
+{
+    A64Asm *a = &g->as;
+
+    a64_mov(a, true, A64_X0, A64_ENV_REG);
+    a64_call_abs(a, (uintptr_t)engine_lookup_tb, A64_TMP0);
+    size_t miss = a64_cbz(a, true, false, A64_X0);
+    a64_load(a, 3, false, true, A64_TMP0, A64_X0, (int64_t)offsetof(TranslationBlock, host_code), A64_TMP1);
+    a64_br(a, A64_TMP0);
+    a64_bind(a, miss, a->pos);
+    native_host_exit(g, TB_EXIT_NOCHAIN);
+}
+
 static void *a64_create(CodeBuffer *cb, const BackendEnvLayout *layout)
 {
     A64Backend *be = calloc(1, sizeof(*be));
     if (!be) {
         return NULL;
     }
-    be->layout = *layout;
+    native_gen_init(&be->gen, cb, layout);
+    be->gen.disasm_arch = CS_ARCH_ARM64;
+    be->gen.disasm_mode = CS_MODE_ARM;
 
-    A64Asm *a = &be->as;
-    code_buffer_write_begin(cb);
-    a64_asm_init(a, cb->rw + cb->used, cb->rx + cb->used, cb->size - cb->used);
-    be->prologue = a64_rx_here(a);
+    A64Asm *a = &be->gen.as;
     a64_stp(a, A64_X29, A64_X30, A64_SP, -A64_SAVED_BYTES, 1);
     a64_addsub_ri(a, true, false, false, A64_X29, A64_SP, 0);          /* mov x29, sp */
     for (int i = 0; i < 5; i++) {
@@ -71,118 +155,18 @@ static void *a64_create(CodeBuffer *cb, const BackendEnvLayout *layout)
     while (a->pos % 16 && !a->overflow) {
         a64_nop(a);
     }
-    be->epilogue = a64_rx_here(a);
+    be->gen.epilogue = host_asm_rx_here(a);
     a64_add_const(a, true, A64_SP, A64_SP, A64_FRAME_SIZE, A64_TMP0);
     for (int i = 4; i >= 0; i--) {
         a64_ldp(a, A64_X19 + 2 * i, A64_X20 + 2 * i, A64_SP, 16 + 16 * i, 0);
     }
     a64_ldp(a, A64_X29, A64_X30, A64_SP, A64_SAVED_BYTES, 2);
     a64_ret(a);
-    code_buffer_write_end(cb);
-    if (a->overflow) {
+    if (!native_gen_end_prologue(&be->gen, cb)) {
         free(be);
         return NULL;
     }
-    code_buffer_sync(cb, a->rx, a->pos);
-    cb->used += (a->pos + 15) & ~(size_t)15;
-    if (cb->used > cb->size) {
-        cb->used = cb->size;
-    }
-    cb->prologue_size = cb->used;
     return be;
-}
-
-static void a64_destroy(void *opaque)
-{
-    A64Backend *be = opaque;
-    if (!be) {
-        return;
-    }
-    free(be->ts);
-    free(be->label_pos);
-    free(be->label_refs);
-    free(be->slow);
-    free(be);
-}
-
-static bool prepare_labels(A64Backend *be, int nlabels)
-{
-    if (nlabels > be->cap_labels) {
-        long *p = realloc(be->label_pos, (size_t)nlabels * sizeof(*p));
-        if (!p) {
-            return false;
-        }
-        be->label_pos = p;
-        be->cap_labels = nlabels;
-    }
-    for (int i = 0; i < nlabels; i++) {
-        be->label_pos[i] = -1;
-    }
-    be->nlabel_refs = 0;
-    return true;
-}
-
-static bool resolve_labels(A64Backend *be)
-{
-    for (int i = 0; i < be->nlabel_refs; i++) {
-        const A64LabelRef *r = &be->label_refs[i];
-        if (r->label < 0 || r->label >= be->ir->nlabels || be->label_pos[r->label] < 0) {
-            fprintf(stderr, "doppel: aarch64 backend: branch to undefined label %d\n", r->label);
-            return false;
-        }
-        a64_bind(&be->as, r->pos, (size_t)be->label_pos[r->label]);
-    }
-    return true;
-}
-
-static bool a64_gen_tb(void *opaque, CodeBuffer *cb, IrContext *ir, TranslationBlock *tb)
-{
-    A64Backend *be = opaque;
-    size_t start = (cb->used + 15) & ~(size_t)15;
-    A64Asm *a = &be->as;
-
-    if (start >= cb->size) {
-        return false;
-    }
-    be->ir = ir;
-    be->tb = tb;
-    be->nslow = 0;
-    if (!a64_ra_begin(be) || !prepare_labels(be, ir->nlabels)) {
-        return false;
-    }
-    for (int n = 0; n < 2; n++) {
-        tb->jmp_insn_offset[n] = TB_NO_JUMP;
-        tb->jmp_reset_offset[n] = TB_NO_JUMP;
-    }
-    code_buffer_write_begin(cb);
-    a64_asm_init(a, cb->rw + start, cb->rx + start, cb->size - start);
-
-    bool ok = a64_gen_body(be);
-    a64_gen_slow_paths(be);
-    a64_bind(a, be->exit_req_pos, a->pos);
-    a64_movi(a, true, A64_X0, (uintptr_t)tb | TB_EXIT_REQUESTED);
-    a64_jump_abs(a, be->epilogue, A64_TMP0);
-    ok = ok && resolve_labels(be) && !be->error;
-    code_buffer_write_end(cb);
-
-    /* a buffer overflow means "flush and retry" */
-    if (!ok || a->overflow || a->pos > UINT32_MAX) {
-        return false;
-    }
-    tb->host_code = cb->rx + start;
-    tb->host_size = (uint32_t)a->pos;
-    cb->used = start + a->pos;
-    code_buffer_sync(cb, tb->host_code, tb->host_size);
-    return true;
-}
-
-typedef uintptr_t (*A64Entry)(void *env, const void *code);
-
-static uintptr_t a64_exec(void *opaque, struct CpuCommon *cpu, TranslationBlock *tb)
-{
-    A64Backend *be = opaque;
-    A64Entry entry = (A64Entry)be->prologue;
-    return entry(cpu, tb->host_code);
 }
 
 static void a64_patch_jump(void *opaque, CodeBuffer *cb, TranslationBlock *tb, int n, TranslationBlock *dest)
@@ -212,45 +196,12 @@ static void a64_patch_jump(void *opaque, CodeBuffer *cb, TranslationBlock *tb, i
     code_buffer_sync(cb, insn, 20);
 }
 
-static void a64_dump_code(void *opaque, const CodeBuffer *cb, const TranslationBlock *tb, FILE *f)
-{
-    csh handle;
-    cs_insn *insn;
-    (void)opaque;
-    (void)cb;
-
-    if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle) != CS_ERR_OK) {
-        fprintf(f, "  (capstone unavailable)\n");
-        return;
-    }
-    uint64_t base = (uint64_t)(uintptr_t)tb->host_code;
-    size_t done = 0;
-    /* capstone stops at data (goto_tb literals): skip a word and go on */
-    while (done + 4 <= tb->host_size) {
-        size_t n = cs_disasm(handle, tb->host_code + done, tb->host_size - done, base + done, 0, &insn);
-        for (size_t i = 0; i < n; i++) {
-            fprintf(f, "  0x%04" PRIx64 ":  %-7s %s\n", insn[i].address - base, insn[i].mnemonic, insn[i].op_str);
-        }
-        if (n) {
-            done = insn[n - 1].address + insn[n - 1].size - base;
-            cs_free(insn, n);
-        }
-        if (done + 4 <= tb->host_size) {
-            uint32_t w;
-            memcpy(&w, tb->host_code + done, 4);
-            fprintf(f, "  0x%04zx:  .word   0x%08" PRIx32 "\n", done, w);
-            done += 4;
-        }
-    }
-    cs_close(&handle);
-}
-
 const HostBackend host_backend_aarch64 = {
     .name = "aarch64",
     .create = a64_create,
-    .destroy = a64_destroy,
-    .gen_tb = a64_gen_tb,
-    .exec = a64_exec,
+    .destroy = native_gen_destroy,
+    .gen_tb = native_gen_tb,
+    .exec = native_exec,
     .patch_jump = a64_patch_jump,
-    .dump_code = a64_dump_code,
+    .dump_code = native_dump_code,
 };

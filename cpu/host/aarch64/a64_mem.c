@@ -25,59 +25,22 @@
  * constrains what other CPUs observe).
  */
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "cpu/host/aarch64/a64_int.h"
 #include "cpu/tlb.h"
 
 _Static_assert(sizeof(TlbEntry) == 32, "the TLB fast path scales the index by 32");
 
-static A64Asm *as(A64Backend *be) { return &be->as; }
-static IrTempId arg(const A64Backend *be, int i) { return a64_arg(be, i); }
+static A64Asm *as(NativeGen *g) { return &g->as; }
 
-static void add_slow_path(A64Backend *be, const A64SlowPath *sp)
+void native_isel_guest_mem(NativeGen *g, bool is_store)
 {
-    if (be->nslow == be->cap_slow) {
-        int cap = be->cap_slow ? be->cap_slow * 2 : 32;
-        A64SlowPath *s = realloc(be->slow, (size_t)cap * sizeof(*s));
-        if (!s) {
-            be->error = true;
-            return;
-        }
-        be->slow = s;
-        be->cap_slow = cap;
-    }
-    be->slow[be->nslow++] = *sp;
-}
-
-void a64_gen_guest_mem(A64Backend *be, bool is_store)
-{
-    A64Asm *a = as(be);
-    bool w = a64_op_w(be);
-    IrMemOp mo = (IrMemOp)be->op->args[2];
-    unsigned size_log2 = mo & IR_MO_SIZE;
-    unsigned mmu = ir_memop_mmu(mo) & (TLB_MAX_MMU - 1);
-    int64_t entry = be->layout.tlb_offset
-                    + (int64_t)(offsetof(CpuTlb, table) + mmu * TLB_SIZE * sizeof(TlbEntry));
-    int64_t cmp_off = (int64_t)(is_store ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read));
+    A64Asm *a = as(g);
+    NativeMemAccess m = native_mem_begin(g, is_store);
+    unsigned size = 1u << m.size_log2;
+    int64_t entry = m.tlb_table;
     int64_t addend_off = (int64_t)offsetof(TlbEntry, addend);
-
-    if (!w && size_log2 == 3) {
-        size_log2 = 2;
-    }
-    unsigned size = 1u << size_log2;
-    /* A fault in the slow path must see up-to-date guest registers. */
-    a64_ra_sync_globals(be);
-
-    int raddr = a64_ra_load(be, arg(be, 1), 0);
-    int rdata = is_store ? a64_ra_load(be, arg(be, 0), 0) : -1;
-    int t0 = a64_ra_scratch(be, 0);
-    if (!is_store) {
-        rdata = a64_ra_take(be, 1, arg(be, 1));
-        if (rdata < 0) {
-            rdata = a64_ra_scratch(be, 0);
-        }
-    }
+    int raddr = m.addr, rdata = m.data, t0 = m.tmp;
 
     a64_bfm(a, 2, true, A64_TMP0, raddr, TLB_PAGE_BITS, TLB_PAGE_BITS + TLB_BITS - 1);
     a64_addsub_rr(a, true, false, false, A64_TMP0, A64_ENV_REG, A64_TMP0, A64_LSL, 5);
@@ -85,12 +48,12 @@ void a64_gen_guest_mem(A64Backend *be, bool is_store)
         a64_add_const(a, true, A64_TMP0, A64_TMP0, entry, A64_TMP1);
         entry = 0;
     }
-    a64_load(a, 3, false, true, A64_TMP1, A64_TMP0, entry + cmp_off, A64_TMP1);
+    a64_load(a, 3, false, true, A64_TMP1, A64_TMP0, entry + m.cmp_off, A64_TMP1);
 
     uint64_t page_mask = TLB_PAGE_MASK;
     uint32_t enc;
-    if ((mo & IR_MO_ALIGN) || size == 1) {
-        if (mo & IR_MO_ALIGN) {
+    if ((m.memop & IR_MO_ALIGN) || size == 1) {
+        if (m.memop & IR_MO_ALIGN) {
             page_mask |= size - 1;
         }
         a64_logic_imm(page_mask, true, &enc);
@@ -104,35 +67,19 @@ void a64_gen_guest_mem(A64Backend *be, bool is_store)
     size_t branch = a64_bcond(a, A64_NE);
     a64_load(a, 3, false, true, A64_TMP0, A64_TMP0, entry + addend_off, A64_TMP1);
     if (is_store) {
-        a64_store_rr(a, size_log2, rdata, raddr, A64_TMP0);
+        a64_store_rr(a, m.size_log2, rdata, raddr, A64_TMP0);
     } else {
-        a64_load_rr(a, size_log2, (mo & IR_MO_SIGN) != 0, w, rdata, raddr, A64_TMP0);
-        a64_ra_set_out(be, arg(be, 0), rdata);
+        a64_load_rr(a, m.size_log2, (m.memop & IR_MO_SIGN) != 0, m.w, rdata, raddr, A64_TMP0);
     }
-
-    A64SlowPath sp = {
-        .is_store = is_store,
-        .memop = mo,
-        .w = w,
-        .addr_reg = (int8_t)raddr,
-        .data_reg = (int8_t)rdata,
-        .branch_pos = branch,
-        .ret_pos = a->pos,
-    };
-    uint32_t save = a64_ra_live_regs(be) & A64_CALLER_SAVED & ~(A64_REG_BIT(A64_TMP0) | A64_REG_BIT(A64_TMP1));
-    if (!is_store) {
-        save &= ~A64_REG_BIT(rdata);
-    }
-    sp.save_regs = save;
-    add_slow_path(be, &sp);
+    native_mem_end(g, &m, branch, A64_REG_BIT(A64_TMP0) | A64_REG_BIT(A64_TMP1));
 }
 
-static void emit_slow_path(A64Backend *be, const A64SlowPath *sp)
+void native_host_slow_path(NativeGen *g, const NativeSlowPath *sp)
 {
-    A64Asm *a = as(be);
+    A64Asm *a = as(g);
     int addr = sp->addr_reg, data = sp->data_reg;
 
-    a64_bind(a, sp->branch_pos, a->pos);
+    a64_bind(a, sp->branch, a->pos);
     for (int r = 0; r < 16; r++) {
         if (sp->save_regs & A64_REG_BIT(r)) {
             a64_store(a, 3, r, A64_SP, A64_SAVE_AREA + 8 * r, A64_TMP1);
@@ -168,11 +115,4 @@ static void emit_slow_path(A64Backend *be, const A64SlowPath *sp)
         }
     }
     a64_bind(a, a64_b(a), sp->ret_pos);
-}
-
-void a64_gen_slow_paths(A64Backend *be)
-{
-    for (int i = 0; i < be->nslow; i++) {
-        emit_slow_path(be, &be->slow[i]);
-    }
 }

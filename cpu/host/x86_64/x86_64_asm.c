@@ -7,15 +7,6 @@
 
 #include <string.h>
 
-void x64_asm_init(X64Asm *a, uint8_t *code, uint8_t *rx, size_t size)
-{
-    a->code = code;
-    a->rx = rx;
-    a->size = size;
-    a->pos = 0;
-    a->overflow = false;
-}
-
 void x64_emit8(X64Asm *a, uint8_t v)
 {
     if (a->pos < a->size) {
@@ -134,7 +125,7 @@ void x64_op_rip(X64Asm *a, unsigned opc, int r, uintptr_t target, int imm_bytes)
 {
     x64_opc(a, opc, r, X64_NOREG, X64_NOREG);
     x64_emit8(a, (uint8_t)(0x05 | ((r & 7) << 3)));
-    uintptr_t next = x64_asm_rx_here(a) + 4 + (uintptr_t)imm_bytes;
+    uintptr_t next = host_asm_rx_here(a) + 4 + (uintptr_t)imm_bytes;
     x64_emit32(a, (uint32_t)(int32_t)(intptr_t)(target - next));
 }
 
@@ -392,7 +383,7 @@ void x64_set_rel32(X64Asm *a, size_t field_pos, size_t target)
 
 bool x64_rel32_reaches(const X64Asm *a, uintptr_t target, int insn_len)
 {
-    int64_t disp = (int64_t)(target - (x64_asm_rx_here(a) + (uintptr_t)insn_len));
+    int64_t disp = (int64_t)(target - (host_asm_rx_here(a) + (uintptr_t)insn_len));
     return fits_i32(disp);
 }
 
@@ -400,7 +391,7 @@ static void x64_branch_abs(X64Asm *a, uintptr_t target, int scratch, uint8_t rel
 {
     if (x64_rel32_reaches(a, target, 5)) {
         x64_emit8(a, rel_opc);
-        uintptr_t next = x64_asm_rx_here(a) + 4;
+        uintptr_t next = host_asm_rx_here(a) + 4;
         x64_emit32(a, (uint32_t)(int32_t)(intptr_t)(target - next));
     } else {
         x64_movi(a, true, scratch, target, true);
@@ -453,7 +444,7 @@ void x64_align(X64Asm *a, unsigned align, unsigned want)
         { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
         { 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
     };
-    size_t pad = (want - x64_asm_rx_here(a)) & (align - 1);
+    size_t pad = (want - host_asm_rx_here(a)) & (align - 1);
 
     while (pad > 0) {
         size_t n = pad > 8 ? 8 : pad;

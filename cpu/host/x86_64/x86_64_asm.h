@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/host/host_asm.h"
+
 typedef enum X64Reg {
     X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI,
     X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
@@ -58,18 +60,8 @@ typedef enum X64Cond {
     X64_CC_L = 12, X64_CC_GE = 13, X64_CC_LE = 14, X64_CC_G = 15,
 } X64Cond;
 
-typedef struct X64Asm {
-    uint8_t *code;      /* writable view of the area being filled */
-    uint8_t *rx;        /* executable address of code[0] */
-    size_t size;        /* bytes available at code */
-    size_t pos;         /* next byte to write */
-    bool overflow;      /* a write did not fit */
-} X64Asm;
-
-/** Start assembling into [code, code+size) which executes at rx. */
-void x64_asm_init(X64Asm *a, uint8_t *code, uint8_t *rx, size_t size);
-/** Executable address of the current position. */
-static inline uintptr_t x64_asm_rx_here(const X64Asm *a) { return (uintptr_t)a->rx + a->pos; }
+/* The output buffer (cpu/host/host_asm.h). */
+typedef HostAsm X64Asm;
 
 /** Raw bytes. */
 void x64_emit8(X64Asm *a, uint8_t v);

@@ -6,20 +6,30 @@
  * saves the callee-saved registers, puts env in rbp, reserves the spill
  * frame (keeping rsp 16-byte aligned for helper calls) and jumps to the
  * TB; exits load the return value into rax and jump to the epilogue.
- * gen_tb() emits one TB: budget check, body (x86_64_gen.c), softmmu slow
- * paths, the exit-request stub. Chaining rewrites the 4-byte aligned rel32
- * of a goto_tb jump with one atomic store through the writable view.
+ * gen_tb() is the host-neutral driver (cpu/host/native_gen.c); this file
+ * gives it the calling convention, the TB's budget check and exits
+ * (native_host_*), x86_64_gen.c and x86_64_mem.c the instruction
+ * selection. Chaining rewrites the 4-byte aligned rel32 of a goto_tb jump
+ * with one atomic store through the writable view.
  */
 #include <cpuid.h>
-#include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <capstone/capstone.h>
 
 #include "cpu/host/x86_64/x86_64_int.h"
 
 static const int8_t saved_regs[] = { X64_RBP, X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15 };
+
+/* SysV: helper arguments in rdi, rsi, rdx, rcx, r8, r9, the result in rax */
+const int8_t native_host_call_args[IR_MAX_CALL_ARGS] = { X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9 };
+const int8_t native_host_call_ret = X64_RAX;
+
+/* Helper calls and the branches of the driver (native_gen.h). */
+void native_host_call(HostAsm *a, uintptr_t fn) { x64_call_abs(a, fn, X64_TMP_REG); }
+size_t native_host_branch(HostAsm *a) { return x64_jmp32(a); }
+void native_host_bind(HostAsm *a, size_t branch, size_t target) { x64_set_rel32(a, branch, target); }
 
 static unsigned detect_features(void)
 {
@@ -50,18 +60,68 @@ unsigned x86_64_backend_limit_features(void *opaque, unsigned mask)
     return old;
 }
 
+/* ---- HostBackend ---- */
+
+/* ---- TB entry and exits ---- */
+
+size_t native_host_budget_check(NativeGen *g, uint32_t icount)
+{
+    X64Asm *a = &g->as;
+
+    x64_alu_mi(a, X64_CMP, false, X64_ENV_REG, g->layout.budget_offset, (int32_t)icount);
+    size_t exit_req = x64_jcc32(a, X64_CC_L);
+    if (icount) {
+        x64_alu_mi(a, X64_SUB, false, X64_ENV_REG, g->layout.budget_offset, (int32_t)icount);
+    }
+    return exit_req;
+}
+
+void native_host_exit(NativeGen *g, uint64_t value)
+{
+    x64_movi(&g->as, true, X64_RAX, value, false);
+    x64_jmp_abs(&g->as, g->epilogue, X64_TMP_REG);
+}
+
+void native_host_goto_tb(NativeGen *g, int n)
+{
+    X64Asm *a = &g->as;
+
+    /* The rel32 must be 4-byte aligned so patch_jump rewrites it with one
+     * atomic store while other threads may be executing it. */
+    x64_align(a, 4, 3);
+    if (a->pos + 5 >= TB_NO_JUMP) {
+        g->error = true;      /* offsets are 16-bit in TranslationBlock */
+    }
+    g->tb->jmp_insn_offset[n] = (uint16_t)a->pos;
+    x64_jmp32(a);      /* rel32 0: falls through to the unchained exit */
+    g->tb->jmp_reset_offset[n] = (uint16_t)a->pos;
+}
+
+void native_host_lookup_and_goto(NativeGen *g)
+{
+    X64Asm *a = &g->as;
+
+    x64_mov_rr(a, true, X64_RDI, X64_ENV_REG);
+    x64_call_abs(a, (uintptr_t)engine_lookup_tb, X64_TMP_REG);
+    x64_test_rr(a, true, X64_RAX, X64_RAX);
+    size_t miss = x64_jcc8(a, X64_CC_E);
+    x64_op_mem(a, 0xff, 4, X64_RAX, X64_NOREG, 0, (int32_t)offsetof(TranslationBlock, host_code));
+    x64_bind_rel8(a, miss);
+    native_host_exit(g, TB_EXIT_NOCHAIN);
+}
+
 static void *x64_create(CodeBuffer *cb, const BackendEnvLayout *layout)
 {
     X64Backend *be = calloc(1, sizeof(*be));
     if (!be) {
         return NULL;
     }
-    be->layout = *layout;
     be->features = detect_features();
+    native_gen_init(&be->gen, cb, layout);
+    be->gen.disasm_arch = CS_ARCH_X86;
+    be->gen.disasm_mode = CS_MODE_64;
 
-    X64Asm *a = &be->as;
-    x64_asm_init(a, cb->rw + cb->used, cb->rx + cb->used, cb->size - cb->used);
-    be->prologue = x64_asm_rx_here(a);
+    X64Asm *a = &be->gen.as;
     for (size_t i = 0; i < sizeof(saved_regs); i++) {
         x64_push(a, saved_regs[i]);
     }
@@ -70,114 +130,17 @@ static void *x64_create(CodeBuffer *cb, const BackendEnvLayout *layout)
     x64_op_rr(a, 0xff, 4, X64_RSI);            /* jmp rsi */
 
     x64_align(a, 16, 0);
-    be->epilogue = x64_asm_rx_here(a);
+    be->gen.epilogue = host_asm_rx_here(a);
     x64_alu_ri(a, X64_ADD, true, X64_RSP, X64_FRAME_SIZE);
     for (size_t i = sizeof(saved_regs); i-- > 0;) {
         x64_pop(a, saved_regs[i]);
     }
     x64_ret(a);
-    if (a->overflow) {
+    if (!native_gen_end_prologue(&be->gen, cb)) {
         free(be);
         return NULL;
     }
-    code_buffer_sync(cb, a->rx, a->pos);
-    cb->used += (a->pos + 15) & ~(size_t)15;
-    if (cb->used > cb->size) {
-        cb->used = cb->size;
-    }
-    cb->prologue_size = cb->used;
     return be;
-}
-
-static void x64_destroy(void *opaque)
-{
-    X64Backend *be = opaque;
-    if (!be) {
-        return;
-    }
-    free(be->ts);
-    free(be->label_pos);
-    free(be->label_refs);
-    free(be->slow);
-    free(be);
-}
-
-static bool prepare_labels(X64Backend *be, int nlabels)
-{
-    if (nlabels > be->cap_labels) {
-        long *p = realloc(be->label_pos, (size_t)nlabels * sizeof(*p));
-        if (!p) {
-            return false;
-        }
-        be->label_pos = p;
-        be->cap_labels = nlabels;
-    }
-    for (int i = 0; i < nlabels; i++) {
-        be->label_pos[i] = -1;
-    }
-    be->nlabel_refs = 0;
-    return true;
-}
-
-static bool resolve_labels(X64Backend *be)
-{
-    for (int i = 0; i < be->nlabel_refs; i++) {
-        const X64LabelRef *r = &be->label_refs[i];
-        if (r->label < 0 || r->label >= be->ir->nlabels || be->label_pos[r->label] < 0) {
-            fprintf(stderr, "doppel: x86_64 backend: branch to undefined label %d\n", r->label);
-            return false;
-        }
-        x64_set_rel32(&be->as, r->field, (size_t)be->label_pos[r->label]);
-    }
-    return true;
-}
-
-static bool x64_gen_tb(void *opaque, CodeBuffer *cb, IrContext *ir, TranslationBlock *tb)
-{
-    X64Backend *be = opaque;
-    size_t start = (cb->used + 15) & ~(size_t)15;
-    X64Asm *a = &be->as;
-
-    if (start >= cb->size) {
-        return false;
-    }
-    be->ir = ir;
-    be->tb = tb;
-    be->nslow = 0;
-    if (!x64_ra_begin(be) || !prepare_labels(be, ir->nlabels)) {
-        return false;
-    }
-    for (int n = 0; n < 2; n++) {
-        tb->jmp_insn_offset[n] = TB_NO_JUMP;
-        tb->jmp_reset_offset[n] = TB_NO_JUMP;
-    }
-    x64_asm_init(a, cb->rw + start, cb->rx + start, cb->size - start);
-
-    bool ok = x64_gen_body(be);
-    x64_gen_slow_paths(be);
-    x64_set_rel32(a, be->exit_req_field, a->pos);
-    x64_movi(a, true, X64_RAX, (uintptr_t)tb | TB_EXIT_REQUESTED, false);
-    x64_jmp_abs(a, be->epilogue, X64_TMP_REG);
-    ok = ok && resolve_labels(be) && !be->error;
-
-    /* a buffer overflow means "flush and retry" */
-    if (!ok || a->overflow || a->pos > UINT32_MAX) {
-        return false;
-    }
-    tb->host_code = cb->rx + start;
-    tb->host_size = (uint32_t)a->pos;
-    cb->used = start + a->pos;
-    code_buffer_sync(cb, tb->host_code, tb->host_size);
-    return true;
-}
-
-typedef uintptr_t (*X64Entry)(void *env, const void *code);
-
-static uintptr_t x64_exec(void *opaque, struct CpuCommon *cpu, TranslationBlock *tb)
-{
-    X64Backend *be = opaque;
-    X64Entry entry = (X64Entry)be->prologue;
-    return entry(cpu, tb->host_code);
 }
 
 static void x64_patch_jump(void *opaque, CodeBuffer *cb, TranslationBlock *tb, int n,
@@ -195,40 +158,12 @@ static void x64_patch_jump(void *opaque, CodeBuffer *cb, TranslationBlock *tb, i
     code_buffer_sync(cb, insn + 1, 4);
 }
 
-static void x64_dump_code(void *opaque, const CodeBuffer *cb, const TranslationBlock *tb, FILE *f)
-{
-    csh handle;
-    cs_insn *insn;
-    (void)opaque;
-    (void)cb;
-
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
-        fprintf(f, "  (capstone unavailable)\n");
-        return;
-    }
-    size_t n = cs_disasm(handle, tb->host_code, tb->host_size, (uint64_t)(uintptr_t)tb->host_code, 0,
-                         &insn);
-    size_t done = 0;
-    for (size_t i = 0; i < n; i++) {
-        fprintf(f, "  0x%04" PRIx64 ":  %-7s %s\n", insn[i].address - (uint64_t)(uintptr_t)tb->host_code,
-                insn[i].mnemonic, insn[i].op_str);
-        done = insn[i].address + insn[i].size - (uint64_t)(uintptr_t)tb->host_code;
-    }
-    if (done < tb->host_size) {
-        fprintf(f, "  0x%04zx:  (%zu bytes not decoded)\n", done, (size_t)tb->host_size - done);
-    }
-    if (n) {
-        cs_free(insn, n);
-    }
-    cs_close(&handle);
-}
-
 const HostBackend host_backend_x86_64 = {
     .name = "x86_64",
     .create = x64_create,
-    .destroy = x64_destroy,
-    .gen_tb = x64_gen_tb,
-    .exec = x64_exec,
+    .destroy = native_gen_destroy,
+    .gen_tb = native_gen_tb,
+    .exec = native_exec,
     .patch_jump = x64_patch_jump,
-    .dump_code = x64_dump_code,
+    .dump_code = native_dump_code,
 };

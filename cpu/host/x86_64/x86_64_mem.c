@@ -12,59 +12,21 @@
  * the caller-saved registers that hold values, then jump back.
  */
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "cpu/host/x86_64/x86_64_int.h"
 #include "cpu/tlb.h"
 
 _Static_assert(sizeof(TlbEntry) == 32, "the TLB fast path scales the index by 32");
 
-static X64Asm *as(X64Backend *be) { return &be->as; }
-static IrTempId arg(const X64Backend *be, int i) { return x64_arg(be, i); }
+static X64Asm *as(NativeGen *g) { return &g->as; }
 
-static void add_slow_path(X64Backend *be, const X64SlowPath *sp)
+void native_isel_guest_mem(NativeGen *g, bool is_store)
 {
-    if (be->nslow == be->cap_slow) {
-        int cap = be->cap_slow ? be->cap_slow * 2 : 32;
-        X64SlowPath *s = realloc(be->slow, (size_t)cap * sizeof(*s));
-        if (!s) {
-            be->error = true;
-            return;
-        }
-        be->slow = s;
-        be->cap_slow = cap;
-    }
-    be->slow[be->nslow++] = *sp;
-}
-
-void x64_gen_guest_mem(X64Backend *be, bool is_store)
-{
-    X64Asm *a = as(be);
-    bool w = x64_op_w(be);
-    IrMemOp mo = (IrMemOp)be->op->args[2];
-    unsigned size_log2 = mo & IR_MO_SIZE;
-    unsigned size = 1u << size_log2;
-    unsigned mmu = ir_memop_mmu(mo) & (TLB_MAX_MMU - 1);
-    int32_t entry = be->layout.tlb_offset
-                    + (int32_t)(offsetof(CpuTlb, table) + mmu * TLB_SIZE * sizeof(TlbEntry));
-    int32_t cmp_off = (int32_t)(is_store ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read));
-
-    if (!w && size_log2 == 3) {
-        size_log2 = 2;
-        size = 4;
-    }
-    /* A fault in the slow path must see up-to-date guest registers. */
-    x64_ra_sync_globals(be);
-
-    int raddr = x64_ra_load(be, arg(be, 1), 0);
-    int rdata = is_store ? x64_ra_load(be, arg(be, 0), 0) : -1;
-    int t0 = x64_ra_scratch(be, 0);
-    if (!is_store) {
-        rdata = x64_ra_take(be, 1, arg(be, 1));
-        if (rdata < 0) {
-            rdata = x64_ra_scratch(be, 0);
-        }
-    }
+    X64Asm *a = as(g);
+    NativeMemAccess m = native_mem_begin(g, is_store);
+    unsigned size = 1u << m.size_log2;
+    int32_t entry = (int32_t)m.tlb_table;
+    int raddr = m.addr, rdata = m.data, t0 = m.tmp;
 
     /* t0 = &table[mmu][index] - env - entry, i.e. index * 32 */
     x64_mov_rr(a, true, t0, raddr);
@@ -73,48 +35,32 @@ void x64_gen_guest_mem(X64Backend *be, bool is_store)
     /* r11 = the page to compare: alignment bits kept for IR_MO_ALIGN, the
      * last byte's page for unaligned multi-byte accesses (page crossing) */
     int32_t page_mask = (int32_t)TLB_PAGE_MASK;
-    if ((mo & IR_MO_ALIGN) || size == 1) {
+    if ((m.memop & IR_MO_ALIGN) || size == 1) {
         x64_mov_rr(a, true, X64_TMP_REG, raddr);
-        if (mo & IR_MO_ALIGN) {
+        if (m.memop & IR_MO_ALIGN) {
             page_mask |= (int32_t)(size - 1);
         }
     } else {
         x64_lea(a, true, X64_TMP_REG, raddr, X64_NOREG, 0, (int32_t)(size - 1));
     }
     x64_alu_ri(a, X64_AND, true, X64_TMP_REG, page_mask);
-    x64_op_mem(a, 0x3b | X64_P_W, X64_TMP_REG, X64_ENV_REG, t0, 0, entry + cmp_off);
+    x64_op_mem(a, 0x3b | X64_P_W, X64_TMP_REG, X64_ENV_REG, t0, 0, entry + (int32_t)m.cmp_off);
     size_t jcc = x64_jcc32(a, X64_CC_NE);
     x64_load(a, 3, false, true, t0, X64_ENV_REG, t0, entry + (int32_t)offsetof(TlbEntry, addend));
     if (is_store) {
-        x64_store(a, size_log2, rdata, raddr, t0, 0);
+        x64_store(a, m.size_log2, rdata, raddr, t0, 0);
     } else {
-        x64_load(a, size_log2, (mo & IR_MO_SIGN) != 0, w, rdata, raddr, t0, 0);
-        x64_ra_set_out(be, arg(be, 0), rdata);
+        x64_load(a, m.size_log2, (m.memop & IR_MO_SIGN) != 0, m.w, rdata, raddr, t0, 0);
     }
-
-    X64SlowPath sp = {
-        .is_store = is_store,
-        .memop = mo,
-        .w = w,
-        .addr_reg = (int8_t)raddr,
-        .data_reg = (int8_t)rdata,
-        .jcc_field = jcc,
-        .ret_pos = a->pos,
-    };
-    uint16_t save = x64_ra_live_regs(be) & X64_CALLER_SAVED & ~X64_REG_BIT(X64_TMP_REG);
-    if (!is_store) {
-        save &= (uint16_t)~X64_REG_BIT(rdata);
-    }
-    sp.save_regs = save;
-    add_slow_path(be, &sp);
+    native_mem_end(g, &m, jcc, X64_REG_BIT(X64_TMP_REG));
 }
 
-static void emit_slow_path(X64Backend *be, const X64SlowPath *sp)
+void native_host_slow_path(NativeGen *g, const NativeSlowPath *sp)
 {
-    X64Asm *a = as(be);
+    X64Asm *a = as(g);
     int nsaved = 0;
 
-    x64_set_rel32(a, sp->jcc_field, a->pos);
+    x64_set_rel32(a, sp->branch, a->pos);
     for (int r = 0; r < X64_NB_REGS; r++) {
         if (sp->save_regs & X64_REG_BIT(r)) {
             x64_push(a, r);
@@ -165,11 +111,4 @@ static void emit_slow_path(X64Backend *be, const X64SlowPath *sp)
         }
     }
     x64_set_rel32(a, x64_jmp32(a), sp->ret_pos);
-}
-
-void x64_gen_slow_paths(X64Backend *be)
-{
-    for (int i = 0; i < be->nslow; i++) {
-        emit_slow_path(be, &be->slow[i]);
-    }
 }
