@@ -27,6 +27,9 @@ if ! command -v $host-gcc >/dev/null 2>&1 || ! command -v qemu-aarch64 >/dev/nul
     echo "check-aarch64: skipped: $host-gcc or qemu-aarch64 not installed (see ./bootstrap)"
     exit 0
 fi
+# The cross tree is a separate build: keep the calling make's variables
+# (TESTS=..., -j jobserver) out of it.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 start=$(date +%s)
 step() { echo "check-aarch64: [$(( $(date +%s) - start ))s] $*"; }
 
@@ -63,7 +66,7 @@ if [ ! -f "$tree/Makefile" ] || [ "$src/configure" -nt "$tree/config.status" ]; 
         "$src/configure" -q --host=$host --without-sdl)
 fi
 step "building the cross tree"
-$MAKE -C "$tree" -s -j2 check TESTS= >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+$MAKE -C "$tree" -s -j2 check TESTS= DOPPEL_NO_CHECK_AARCH64=1 >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 
 export DOPPEL_CODE_SYNC=mprotect CK_FORK=no QEMU_AARCH64=qemu-aarch64 AARCH64_SYSROOT=$sysroot
 qemu="qemu-aarch64 -L $sysroot"
