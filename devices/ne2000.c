@@ -60,15 +60,21 @@ static bool ne2k_ring_valid(const Ne2000 *s)
 }
 
 /* Free pages between CURR and BNRY (the ring is empty when CURR catches
- * BNRY from behind; a write may never reach the BNRY page). */
+ * BNRY from behind; a write may never reach the BNRY page). The chip only
+ * compares the next page against BNRY, so a BNRY outside the ring never
+ * stops reception; drivers rely on that: Linux's 8390 driver writes
+ * BNRY = next frame - 1, which is PSTART - 1 when the next frame is at
+ * PSTART. Such a BNRY counts as the page before PSTART in ring order,
+ * PSTOP - 1. */
 static unsigned ne2k_ring_free_pages(const Ne2000 *s)
 {
     unsigned size = (unsigned)(s->pstop - s->pstart);
-    if (s->bnry < s->pstart || s->bnry >= s->pstop)
-        return 0;
-    if (s->bnry <= s->curr)
-        return size - (unsigned)(s->curr - s->bnry);
-    return (unsigned)(s->bnry - s->curr);
+    unsigned bnry = s->bnry;
+    if (bnry < s->pstart || bnry >= s->pstop)
+        bnry = s->pstop - 1u;
+    if (bnry <= s->curr)
+        return size - (unsigned)(s->curr - bnry);
+    return bnry - (unsigned)s->curr;
 }
 
 /* ---- reception (7.0) ---- */
@@ -170,6 +176,24 @@ static void ne2k_receive(void *opaque, const uint8_t *frame, size_t len)
     ne2k_update_irq(s);
 }
 
+/* Take the frames the link held back while the ring had no room, once
+ * the driver has seen every frame it was told about (ISR.PRX clear) and
+ * the NIC runs. Frames stored while PRX is still set can be hidden by the
+ * driver's acknowledge: Linux's 8390 driver reads at most 9 frames per
+ * interrupt, then clears PRX, and with a full ring no later frame would
+ * raise PRX again. If the ring still has no room then, the next frame on
+ * the wire arrives anyway and overflows it (7.0 "Buffer Ring Overflow":
+ * ISR.OVW, the frame is lost), which makes the driver empty the ring. */
+static void ne2k_take_queued(Ne2000 *s)
+{
+    if (!s->nd || (s->isr & NE2K_ISR_PRX) || (s->cr & NE2K_CR_STP))
+        return;
+    netdev_flush(s->nd);
+    if (netdev_queued(s->nd) && !(s->isr & (NE2K_ISR_PRX | NE2K_ISR_OVW)) && ne2k_ring_valid(s) &&
+        !ne2k_can_receive(s))
+        netdev_deliver_head(s->nd);
+}
+
 static const NetNicOps ne2k_nic_ops = {
     .can_receive = ne2k_can_receive,
     .receive = ne2k_receive,
@@ -259,10 +283,13 @@ static void ne2k_write_cr(Ne2000 *s, uint8_t v)
             log_printf(s->log, LOG_unimp, "ne2000: Send Packet command\n");
     }
     /* Transmission is immediate, so TXP never reads back as set. */
+    bool was_stopped = s->cr & NE2K_CR_STP;
     s->cr = (uint8_t)(v & ~NE2K_CR_TXP);
     if ((v & NE2K_CR_TXP) && !(s->cr & NE2K_CR_STP))
         ne2k_transmit(s);
     ne2k_update_irq(s);
+    if (was_stopped && !(s->cr & NE2K_CR_STP))
+        ne2k_take_queued(s);
 }
 
 static uint8_t ne2k_reg_read(Ne2000 *s, unsigned r)
@@ -325,8 +352,7 @@ static void ne2k_reg_write(Ne2000 *s, unsigned r, uint8_t v)
         case NE2K_PSTOP: s->pstop = v; break;
         case NE2K_BNRY:
             s->bnry = v;
-            if (s->nd)
-                netdev_flush(s->nd);   /* the host freed ring pages */
+            ne2k_take_queued(s);       /* the host freed ring pages */
             break;
         case NE2K_TPSR: s->tpsr = v; break;
         case NE2K_TBCR0: s->tbcr = (uint16_t)((s->tbcr & 0xff00) | v); break;
@@ -334,6 +360,7 @@ static void ne2k_reg_write(Ne2000 *s, unsigned r, uint8_t v)
         case NE2K_ISR:
             s->isr &= (uint8_t)~(v & 0x7f); /* write 1 to clear; RST is read-only */
             ne2k_update_irq(s);
+            ne2k_take_queued(s);
             break;
         case NE2K_RSAR0: s->rsar = (uint16_t)((s->rsar & 0xff00) | v); break;
         case NE2K_RSAR1: s->rsar = (uint16_t)((s->rsar & 0x00ff) | v << 8); break;

@@ -217,9 +217,26 @@ static void pit_update_irq(PitState *s)
         timer_mod(&s->timer, ticks_to_ns(c->start_tick + next - c->ticks_offset));
 }
 
+/* The edge the timer was armed for is due. The callback usually runs
+ * after it (timers are polled between CPU slices): by then a mode 2 OUT
+ * pulse, low for one input clock (838 ns), is long over, and sampling OUT
+ * only now would miss the falling and rising edge, so the PIC would never
+ * see another IRQ0 ("Mode 2: Rate Generator"). OUT is therefore driven
+ * first as it was at the armed edge, then as it is now. */
 static void pit_timer_cb(void *opaque)
 {
-    pit_update_irq(opaque);
+    PitState *s = opaque;
+    PitChannel *c = &s->ch[0];
+    int64_t due = s->timer.expire;
+    if (due < clock_now(s->clock)) {
+        ch_sync(c, due);
+        bool out = ch_out(c, ch_ticks(c, due));
+        if (out != s->irq_level) {
+            s->irq_level = out;
+            irq_set(&s->irq0, out);
+        }
+    }
+    pit_update_irq(s);
 }
 
 static void ch_latch_count(PitChannel *c, int64_t now)

@@ -580,6 +580,22 @@ void netdev_flush(NetDev *nd)
     nd->flushing = false;
 }
 
+bool netdev_deliver_head(NetDev *nd)
+{
+    if (!nd || !nd->q_count || !nd->nic_ops || nd->flushing || nd->in_send)
+        return false;
+    uint8_t *data = nd->queue[nd->q_head].data;
+    size_t len = nd->queue[nd->q_head].len;
+    nd->q_head = (nd->q_head + 1) % NETDEV_QUEUE_LEN;
+    nd->q_count--;
+    nd->rx_frames++;
+    nd->flushing = true;
+    nd->nic_ops->receive(nd->nic, data, len);
+    nd->flushing = false;
+    free(data);
+    return true;
+}
+
 bool netdev_receive(NetDev *nd, const uint8_t *frame, size_t len)
 {
     if (!nd || len == 0 || len > NET_MAX_FRAME || !nd->nic_ops) {

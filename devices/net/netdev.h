@@ -169,6 +169,11 @@ void netdev_send(NetDev *nd, const uint8_t *frame, size_t len);
 bool netdev_receive(NetDev *nd, const uint8_t *frame, size_t len);
 /** The NIC has receive room again: deliver queued frames while it lasts. */
 void netdev_flush(NetDev *nd);
+/** The wire cannot hold the oldest queued frame back any longer: hand it
+ *  to the NIC although the NIC reports no room (a real NIC then drops it
+ *  and signals a receive overflow). For a NIC whose driver would otherwise
+ *  never free room. False if nothing was queued. */
+bool netdev_deliver_head(NetDev *nd);
 /** Frames waiting in the queue. */
 static inline unsigned netdev_queued(const NetDev *nd) { return nd->q_count; }
 

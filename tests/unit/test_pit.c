@@ -130,6 +130,27 @@ START_TEST(test_mode2_rate_generator)
 }
 END_TEST
 
+/* Timers run between CPU slices, so the callback for a mode 2 falling
+ * edge comes long after the one-clock low pulse ("Mode 2: Rate
+ * Generator": OUT low for one CLK pulse). IRQ0 must still see a rising
+ * edge per serviced period, or a BIOS tick counter (INT 08h) stops. */
+START_TEST(test_mode2_late_timer_still_pulses)
+{
+    Fixture *f = fx_new();
+    outb(f, 0x43, 0x34);   /* ch0, LSB/MSB, mode 2 */
+    outb(f, 0x40, 0);
+    outb(f, 0x40, 0);      /* N = 65536: 54.9 ms, as the BIOS programs it */
+    f->rises = 0;
+    for (int i = 1; i <= 20; i++) {
+        clock_warp_to(&f->clock, i * 60000000LL);   /* each step > one period */
+        clock_run_timers(&f->clock);
+        ck_assert_int_eq(f->rises, i);
+        ck_assert_int_eq(f->irq_level, 1);
+    }
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(test_mode2_new_count_at_period_end)
 {
     Fixture *f = fx_new();
@@ -424,6 +445,7 @@ static Suite *pit_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_mode0_interrupt_on_terminal_count);
     tcase_add_test(tc, test_mode2_rate_generator);
+    tcase_add_test(tc, test_mode2_late_timer_still_pulses);
     tcase_add_test(tc, test_mode2_new_count_at_period_end);
     tcase_add_test(tc, test_mode3_square_wave);
     tcase_add_test(tc, test_mode3_odd_count);

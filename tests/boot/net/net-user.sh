@@ -4,8 +4,6 @@
 # the NIC driver, gets 10.0.2.15 by DHCP from libslirp and fetches a file
 # over HTTP from busybox httpd on the host, reached through the host alias
 # 10.0.2.2. Also writes a pcap dump and checks it holds frames.
-# acpiphp.disable=1: the ACPI PCI hotplug driver otherwise sometimes
-# removes every PCI device after boot (see tests/boot/net/local.mk).
 # Usage: net-user.sh MODEL [DOPPEL] [INITRD]  (MODEL: e1000 or ne2k_pci; run from the build dir)
 set -eu
 model=${1:-e1000} doppel=${2:-./doppel} initrd=${3:-guests-cache/net-initramfs.cpio.gz}
@@ -33,7 +31,7 @@ while :; do
 done
 
 "$doppel" -nographic -m 256M -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0,115200 panic=-1 acpiphp.disable=1" \
+    -append "console=ttyS0,115200 panic=-1" \
     -nic "user,model=$model,dump=$work/net.pcap" --timeout "${BOOT_TIMEOUT:-600}" \
     --expect 'doppel-guest: shell ready' \
     --send 'net-up\n' --expect 'doppel-net: up' \
