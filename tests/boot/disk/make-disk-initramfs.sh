@@ -46,13 +46,12 @@ cat > "$root/bin/disk-up" <<UP
 # Load the disk drivers (dependencies first), then wait for the named
 # disks (default: sda) to appear under /dev.
 for m in$names; do insmod /lib/disk/\$m || echo "disk-up: insmod \$m failed"; done
-# Known doppel flake (reported to the lead): Linux sometimes stops adding
-# the PCI devices found by its bus scan after the first few, so the IDE
-# function 00:01.1 never reaches the driver core. Say so loudly, then let
-# the kernel add the missing devices by a rescan so the disk path is tested.
+# The IDE function must have been found by the boot-time PCI scan (it
+# once went missing when doppel answered ACPI's PCI hotplug registers
+# wrongly; devices/acpi_hotplug.c): no rescan to paper over a regression.
 if [ ! -e /sys/bus/pci/devices/0000:00:01.1 ]; then
-    echo "doppel-disk: WARNING: PCI 00:01.1 not registered at boot, rescanning"
-    echo 1 > /sys/bus/pci/rescan
+    echo "doppel-disk: FAIL: PCI 00:01.1 (IDE) not registered at boot"
+    exit 1
 fi
 for d in \${*:-sda}; do
     i=0
