@@ -1,7 +1,8 @@
 #!/bin/sh
 # make check: guest disk writes reach the image file, and -snapshot keeps
 # them in memory. Boots guests-cache/hdd.img with a second raw disk (-hdb,
-# 8 MiB of zeros); the guest writes "doppel-was-here\n" to /dev/sdb at
+# 8 MiB of zeros); the guest writes "doppel-was-here\n" to that disk (found
+# by its size: Linux's asynchronous SCSI scan may name either disk sda) at
 # sector 3 (byte 1536), syncs, drops its page cache and reads the sector
 # back through the IDE driver, then powers off. Without -snapshot the file
 # must then equal zeros plus the pattern at offset 1536; with -snapshot the
@@ -16,7 +17,9 @@ run() {  # run [-snapshot]: boot, write the pattern, read it back, power off
         -hda guests-cache/hdd.img -hdb "$work/data.img" --timeout "${BOOT_TIMEOUT:-600}" \
         --expect 'doppel-guest: shell ready' \
         --send 'disk-up sda sdb\n' --expect 'doppel-disk: up' \
-        --send "echo $pattern | dd of=/dev/sdb bs=512 seek=3 conv=notrunc 2>/dev/null; sync; echo 3 > /proc/sys/vm/drop_caches; echo \"back:\$(dd if=/dev/sdb bs=512 skip=3 count=1 2>/dev/null | head -c 15):\"\\n" \
+        --send 'd=; for b in /sys/block/sd*; do [ "$(cat $b/size)" = 16384 ] && d=/dev/${b##*/}; done; echo "data d""isk: [$d]"\n' \
+        --expect 'data disk: [/dev/sd' \
+        --send "echo $pattern | dd of=\$d bs=512 seek=3 conv=notrunc 2>/dev/null; sync; echo 3 > /proc/sys/vm/drop_caches; echo \"back:\$(dd if=\$d bs=512 skip=3 count=1 2>/dev/null | head -c 15):\"\\n" \
         --expect "back:$pattern:" \
         --send 'poweroff\n'
 }
