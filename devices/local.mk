@@ -90,3 +90,10 @@ tests_unit_test_hpet_SOURCES = tests/unit/test_hpet.c
 tests_unit_test_hpet_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)
 # QEMU-compatible ACPI hotplug/GPE0 registers read by SeaBIOS's DSDT.
 libdevices_a_SOURCES += devices/acpi_hotplug.c devices/acpi_hotplug.h
+
+# QEMU's socket network back-end (-netdev socket,listen=|connect=|udp=).
+libdevices_a_SOURCES += devices/net/socket.c
+check_PROGRAMS += tests/unit/test_net_socket
+UNIT_TESTS += tests/unit/test_net_socket
+tests_unit_test_net_socket_SOURCES = tests/unit/test_net_socket.c
+tests_unit_test_net_socket_LDADD = $(LIBS_DEVICES) $(CHECK_LIBS)

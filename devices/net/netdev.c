@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,103 @@ static bool net_user_finish(NetUserOptions *u, bool set_host, bool set_dns, bool
     return true;
 }
 
+/* ---- socket back-end options ---- */
+
+/* A host name: letters, digits, '-' and '.', as DNS allows (RFC 1123). */
+static bool net_is_hostname(const char *s)
+{
+    if (!*s)
+        return false;
+    for (const char *c = s; *c; c++) {
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
+            return false;
+    }
+    return true;
+}
+
+/* "[HOST]:PORT" into a (host byte order). An empty host means any (only
+ * where empty_host); HOST is dotted IPv4 or a name resolved to IPv4. */
+static bool net_parse_hostport(const char *key, const char *val, bool empty_host,
+                               unsigned long min_port, NetSocketAddr *a, char *err, size_t errlen)
+{
+    char buf[256];
+    if (strlen(val) >= sizeof(buf))
+        return net_fail(err, errlen, "%s: '%s' is too long", key, val);
+    strcpy(buf, val);
+    char *colon = strrchr(buf, ':');
+    if (!colon)
+        return net_fail(err, errlen, "%s: '%s' has no port (%sHOST:PORT)", key, val,
+                        empty_host ? "[HOST]:PORT, not " : "");
+    *colon = '\0';
+    unsigned long port;
+    if (!net_parse_uint(colon + 1, min_port, 65535, &port))
+        return net_fail(err, errlen, "%s: bad port '%s' (%lu..65535)", key, colon + 1, min_port);
+    a->port = (uint16_t)port;
+    a->addr = 0;
+    if (!*buf) {
+        if (!empty_host)
+            return net_fail(err, errlen, "%s: '%s' has no host (HOST:PORT)", key, val);
+        return true;
+    }
+    if (net_parse_ipv4(buf, &a->addr))
+        return true;
+    if (!net_is_hostname(buf))
+        return net_fail(err, errlen, "%s: bad host '%s' (an IPv4 address or a host name)", key,
+                        buf);
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(buf, NULL, &hints, &res) != 0 || !res)
+        return net_fail(err, errlen, "%s: host '%s' not found", key, buf);
+    a->addr = ntohl(((const struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
+    freeaddrinfo(res);
+    return true;
+}
+
+/* Key/value of the socket back-end: 1 handled, 0 not a socket key, -1
+ * error (err filled). */
+static int net_parse_socket_key(NetSocketOptions *so, const char *key, const char *val,
+                                char *err, size_t errlen)
+{
+    NetSocketMode mode;
+    if (!strcmp(key, "listen"))
+        mode = NET_SOCKET_LISTEN;
+    else if (!strcmp(key, "connect"))
+        mode = NET_SOCKET_CONNECT;
+    else if (!strcmp(key, "udp"))
+        mode = NET_SOCKET_UDP;
+    else if (!strcmp(key, "localaddr")) {
+        if (!net_parse_hostport(key, val, true, 0, &so->local, err, errlen))
+            return -1;
+        so->has_local = true;
+        return 1;
+    } else
+        return 0;
+    if (so->mode != NET_SOCKET_UNSET) {
+        net_fail(err, errlen, "socket: only one of listen=, connect= and udp= may be given");
+        return -1;
+    }
+    so->mode = mode;
+    /* Only a listening socket may take port 0 (the kernel picks one). */
+    if (!net_parse_hostport(key, val, mode == NET_SOCKET_LISTEN,
+                            mode == NET_SOCKET_LISTEN ? 0 : 1, &so->addr, err, errlen))
+        return -1;
+    return 1;
+}
+
+static bool net_socket_finish(const NetSocketOptions *so, char *err, size_t errlen)
+{
+    if (so->mode == NET_SOCKET_UNSET)
+        return net_fail(err, errlen, "socket: needs listen=[HOST]:PORT, connect=HOST:PORT "
+                        "or udp=HOST:PORT");
+    if (so->mode == NET_SOCKET_UDP && !so->has_local)
+        return net_fail(err, errlen, "socket: udp= needs localaddr=[HOST]:PORT");
+    if (so->mode != NET_SOCKET_UDP && so->has_local)
+        return net_fail(err, errlen, "socket: localaddr= only goes with udp=");
+    return true;
+}
+
 bool net_parse_spec(const char *spec, bool is_netdev, NetOptions *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof(*o));
@@ -343,10 +441,12 @@ bool net_parse_spec(const char *spec, bool is_netdev, NetOptions *o, char *err, 
         o->kind = NET_BACKEND_USER;
     } else if (!strcmp(type, "loopback")) {
         o->kind = NET_BACKEND_LOOPBACK;
+    } else if (!strcmp(type, "socket")) {
+        o->kind = NET_BACKEND_SOCKET;
     } else if (!strcmp(type, "none") && !is_netdev) {
         o->kind = NET_BACKEND_NONE;
     } else {
-        net_fail(err, errlen, "unknown network back-end '%s' (user, loopback%s)", type,
+        net_fail(err, errlen, "unknown network back-end '%s' (user, socket, loopback%s)", type,
                  is_netdev ? "" : ", none");
         goto out;
     }
@@ -381,10 +481,12 @@ bool net_parse_spec(const char *spec, bool is_netdev, NetOptions *o, char *err, 
             if (!net_set_string(&o->dump, key, val, err, errlen))
                 goto out;
         } else {
-            int r = o->kind == NET_BACKEND_USER
-                ? net_parse_user_key(&o->user, key, val, &set_host, &set_dns, &set_dhcp, err,
-                                     errlen)
-                : 0;
+            int r = 0;
+            if (o->kind == NET_BACKEND_USER)
+                r = net_parse_user_key(&o->user, key, val, &set_host, &set_dns, &set_dhcp, err,
+                                       errlen);
+            else if (o->kind == NET_BACKEND_SOCKET)
+                r = net_parse_socket_key(&o->sock, key, val, err, errlen);
             if (r < 0)
                 goto out;
             if (r == 0) {
@@ -400,6 +502,8 @@ bool net_parse_spec(const char *spec, bool is_netdev, NetOptions *o, char *err, 
     }
     if (o->kind == NET_BACKEND_USER &&
         !net_user_finish(&o->user, set_host, set_dns, set_dhcp, err, errlen))
+        goto out;
+    if (o->kind == NET_BACKEND_SOCKET && !net_socket_finish(&o->sock, err, errlen))
         goto out;
     ok = true;
 out:
@@ -530,6 +634,12 @@ NetDev *netdev_create(const NetOptions *o, Machine *m, char *err, size_t errlen)
         break;
     case NET_BACKEND_LOOPBACK:
         net_loopback_attach(nd);
+        break;
+    case NET_BACKEND_SOCKET:
+        if (!net_socket_attach(nd, m, &o->sock, err, errlen)) {
+            netdev_free(nd);
+            return NULL;
+        }
         break;
     case NET_BACKEND_NONE:
         break;

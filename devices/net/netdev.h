@@ -15,6 +15,8 @@
  *        hostfwd=tcp::2222-:22,tftp=DIR,bootfile=FILE,dump=FILE.pcap
  *   -nic none            (handled by frontends/options.c: nic_none)
  *   -netdev user,id=n0,...   with   -device e1000,netdev=n0,mac=...
+ *   -netdev socket,id=n0,listen=[HOST]:PORT | connect=HOST:PORT |
+ *           udp=HOST:PORT,localaddr=[HOST]:PORT   (also as -nic socket,...)
  * Every bad value gets one error line in err.
  */
 #ifndef DOPPEL_DEVICES_NET_NETDEV_H
@@ -39,6 +41,7 @@ typedef enum NetBackendKind {
     NET_BACKEND_USER,       /* libslirp user-mode NAT */
     NET_BACKEND_LOOPBACK,   /* every frame the guest sends comes back to it */
     NET_BACKEND_NONE,       /* a NIC with the cable unplugged: frames vanish */
+    NET_BACKEND_SOCKET,     /* QEMU's socket back-end: TCP stream or UDP */
 } NetBackendKind;
 
 typedef enum NetNicModel {
@@ -72,6 +75,29 @@ typedef struct NetUserOptions {
     int nhostfwd;
 } NetUserOptions;
 
+/* How the socket back-end reaches its peer. */
+typedef enum NetSocketMode {
+    NET_SOCKET_UNSET,
+    NET_SOCKET_LISTEN,      /* listen=[HOST]:PORT: TCP server, one peer */
+    NET_SOCKET_CONNECT,     /* connect=HOST:PORT: TCP client */
+    NET_SOCKET_UDP,         /* udp=HOST:PORT,localaddr=[HOST]:PORT */
+} NetSocketMode;
+
+/* An IPv4 address and port, both in host byte order (addr 0: any). */
+typedef struct NetSocketAddr {
+    uint32_t addr;
+    uint16_t port;
+} NetSocketAddr;
+
+/* Options of the socket back-end. */
+typedef struct NetSocketOptions {
+    NetSocketMode mode;
+    NetSocketAddr addr;     /* listen: where to listen (port 0: any free
+                             * one); connect/udp: the peer */
+    NetSocketAddr local;    /* udp: localaddr (port 0: any free one) */
+    bool has_local;
+} NetSocketOptions;
+
 /* One parsed -nic or -netdev argument. */
 typedef struct NetOptions {
     NetBackendKind kind;
@@ -82,6 +108,7 @@ typedef struct NetOptions {
     uint8_t mac[NET_MAC_LEN];
     char *dump;             /* dump=FILE.pcap, or NULL */
     NetUserOptions user;
+    NetSocketOptions sock;  /* kind NET_BACKEND_SOCKET */
 } NetOptions;
 
 /* One parsed -device e1000|ne2k_pci|ne2k_isa,... */
@@ -185,6 +212,19 @@ void net_loopback_attach(NetDev *nd);
  *  err if slirp cannot start or a hostfwd cannot be set up. */
 bool net_slirp_attach(NetDev *nd, struct Machine *m, const NetUserOptions *u,
                       char *err, size_t errlen);
+
+/** QEMU's socket back-end (devices/net/socket.c), polled from m's main
+ *  loop. Stream modes frame each Ethernet frame with its length as a
+ *  4-byte big-endian integer; UDP sends one frame per datagram. Connect
+ *  mode connects at once: false with one line in err if that (or bind,
+ *  listen) fails. */
+bool net_socket_attach(NetDev *nd, struct Machine *m, const NetSocketOptions *so,
+                       char *err, size_t errlen);
+/** The local port a socket back-end is bound to (listen, udp; useful with
+ *  port 0), or 0 if nd has no socket back-end or no bound socket. */
+uint16_t net_socket_local_port(const NetDev *nd);
+/** True if a stream socket back-end has a connected peer now. */
+bool net_socket_has_peer(const NetDev *nd);
 
 /* ---- pcap dump (devices/net/pcap.c) ---- */
 
