@@ -12,7 +12,7 @@ $(GUEST_DIR)/net-initramfs.cpio.gz: $(srcdir)/tests/boot/net/make-net-initramfs.
 check_DATA += $(GUEST_DIR)/net-initramfs.cpio.gz
 NET_TESTS = tests/boot/net/net-user-e1000.sh tests/boot/net/net-user-ne2k.sh \
 	tests/boot/net/net-hostfwd-e1000.sh tests/boot/net/net-hostfwd-ne2k.sh \
-	tests/boot/net/net-pxe-e1000.sh tests/boot/net/net-pxe-ne2k.sh
+	tests/boot/net/net-pxe-e1000.sh tests/boot/net/net-pxe-ne2k.sh tests/boot/net/net-socket.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += $(NET_TESTS) tests/boot/net/net-user.sh tests/boot/net/make-net-initramfs.sh \
 	tests/boot/net/net-hostfwd.sh tests/boot/net/net-pxe.sh tests/boot/net/net-throughput.sh
