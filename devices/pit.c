@@ -198,6 +198,15 @@ static uint16_t to_bcd(uint32_t v)
                       ((v / 1000 % 10) << 12));
 }
 
+/* IRQ0 follows channel 0's OUT; only changes reach the line. */
+static void pit_drive_irq0(PitState *s, bool out)
+{
+    if (out != s->irq_level) {
+        s->irq_level = out;
+        irq_set(&s->irq0, out);
+    }
+}
+
 /* Drive IRQ0 from channel 0's OUT and arm the timer for its next edge. */
 static void pit_update_irq(PitState *s)
 {
@@ -205,11 +214,7 @@ static void pit_update_irq(PitState *s)
     PitChannel *c = &s->ch[0];
     ch_sync(c, now);
     int64_t d = ch_ticks(c, now);
-    bool out = ch_out(c, d);
-    if (out != s->irq_level) {
-        s->irq_level = out;
-        irq_set(&s->irq0, out);
-    }
+    pit_drive_irq0(s, ch_out(c, d));
     int64_t next = ch_next_edge(c, d);
     if (next < 0)
         timer_del(&s->timer);
@@ -230,11 +235,7 @@ static void pit_timer_cb(void *opaque)
     int64_t due = s->timer.expire;
     if (due < clock_now(s->clock)) {
         ch_sync(c, due);
-        bool out = ch_out(c, ch_ticks(c, due));
-        if (out != s->irq_level) {
-            s->irq_level = out;
-            irq_set(&s->irq0, out);
-        }
+        pit_drive_irq0(s, ch_out(c, ch_ticks(c, due)));
     }
     pit_update_irq(s);
 }

@@ -38,10 +38,7 @@ static const struct {
     { "ne2k_isa", NET_NIC_NE2K_ISA },
 };
 
-static bool net_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool net_fail(char *err, size_t errlen, const char *fmt, ...)
+bool net_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     if (err && errlen) {
         va_list ap;
@@ -673,20 +670,26 @@ static bool netdev_nic_ready(NetDev *nd)
     return nd->nic_ops && (!nd->nic_ops->can_receive || nd->nic_ops->can_receive(nd->nic));
 }
 
+/* Hand the oldest queued frame to the NIC (the caller checked there is
+ * one and set flushing against re-entry). */
+static void netdev_deliver_queued(NetDev *nd)
+{
+    uint8_t *data = nd->queue[nd->q_head].data;
+    size_t len = nd->queue[nd->q_head].len;
+    nd->q_head = (nd->q_head + 1) % NETDEV_QUEUE_LEN;
+    nd->q_count--;
+    nd->rx_frames++;
+    nd->nic_ops->receive(nd->nic, data, len);
+    free(data);
+}
+
 void netdev_flush(NetDev *nd)
 {
     if (nd->flushing || nd->in_send)
         return;
     nd->flushing = true;
-    while (nd->q_count && netdev_nic_ready(nd)) {
-        uint8_t *data = nd->queue[nd->q_head].data;
-        size_t len = nd->queue[nd->q_head].len;
-        nd->q_head = (nd->q_head + 1) % NETDEV_QUEUE_LEN;
-        nd->q_count--;
-        nd->rx_frames++;
-        nd->nic_ops->receive(nd->nic, data, len);
-        free(data);
-    }
+    while (nd->q_count && netdev_nic_ready(nd))
+        netdev_deliver_queued(nd);
     nd->flushing = false;
 }
 
@@ -694,15 +697,9 @@ bool netdev_deliver_head(NetDev *nd)
 {
     if (!nd || !nd->q_count || !nd->nic_ops || nd->flushing || nd->in_send)
         return false;
-    uint8_t *data = nd->queue[nd->q_head].data;
-    size_t len = nd->queue[nd->q_head].len;
-    nd->q_head = (nd->q_head + 1) % NETDEV_QUEUE_LEN;
-    nd->q_count--;
-    nd->rx_frames++;
     nd->flushing = true;
-    nd->nic_ops->receive(nd->nic, data, len);
+    netdev_deliver_queued(nd);
     nd->flushing = false;
-    free(data);
     return true;
 }
 

@@ -121,6 +121,10 @@ typedef struct NetNicProps {
     int irq;                 /* ne2k_isa: ISA IRQ (default 9) */
 } NetNicProps;
 
+/** Format one error line into err (if err and errlen); returns false, so
+ *  parsers and back-ends can `return net_fail(...)`. */
+bool net_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /** Parse "aa:bb:cc:dd:ee:ff" (hex, ':' or '-'). False if malformed. */
 bool net_parse_mac(const char *s, uint8_t mac[NET_MAC_LEN]);
 /** Name of a model as the command line spells it ("e1000", ...). */

@@ -29,7 +29,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,20 +73,6 @@ typedef struct NetSocket {
 } NetSocket;
 
 static const NetBackendOps net_socket_ops;
-
-static bool net_socket_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool net_socket_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
 static struct sockaddr_in net_socket_sin(const NetSocketAddr *a)
 {
@@ -405,7 +390,7 @@ static int net_socket_bound(int type, const NetSocketAddr *a, const char *what,
 {
     int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        net_socket_fail(err, errlen, "socket: cannot create a socket: %s", strerror(errno));
+        net_fail(err, errlen, "socket: cannot create a socket: %s", strerror(errno));
         return -1;
     }
     int one = 1;
@@ -413,7 +398,7 @@ static int net_socket_bound(int type, const NetSocketAddr *a, const char *what,
     struct sockaddr_in sin = net_socket_sin(a);
     if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
         char buf[32];
-        net_socket_fail(err, errlen, "socket: cannot bind %s %s: %s", what,
+        net_fail(err, errlen, "socket: cannot bind %s %s: %s", what,
                         net_socket_fmt(a, buf, sizeof(buf)), strerror(errno));
         close(fd);
         return -1;
@@ -427,7 +412,7 @@ static int net_socket_connect(const NetSocketAddr *a, char *err, size_t errlen)
     char buf[32];
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        net_socket_fail(err, errlen, "socket: cannot create a socket: %s", strerror(errno));
+        net_fail(err, errlen, "socket: cannot create a socket: %s", strerror(errno));
         return -1;
     }
     struct sockaddr_in sin = net_socket_sin(a);
@@ -450,7 +435,7 @@ static int net_socket_connect(const NetSocketAddr *a, char *err, size_t errlen)
         }
     }
     if (e) {
-        net_socket_fail(err, errlen, "socket: cannot connect to %s: %s",
+        net_fail(err, errlen, "socket: cannot connect to %s: %s",
                         net_socket_fmt(a, buf, sizeof(buf)), strerror(e));
         close(fd);
         return -1;
@@ -464,7 +449,7 @@ bool net_socket_attach(NetDev *nd, Machine *m, const NetSocketOptions *so,
                        char *err, size_t errlen)
 {
     if (!m || so->mode == NET_SOCKET_UNSET)
-        return net_socket_fail(err, errlen, "socket: no machine or no mode");
+        return net_fail(err, errlen, "socket: no machine or no mode");
     NetSocket *s = calloc(1, sizeof(*s));
     if (s) {
         s->rx = malloc(NET_SOCKET_MAX_LEN);
@@ -476,7 +461,7 @@ bool net_socket_attach(NetDev *nd, Machine *m, const NetSocketOptions *so,
             free(s->tx);
             free(s);
         }
-        return net_socket_fail(err, errlen, "out of memory");
+        return net_fail(err, errlen, "out of memory");
     }
     s->nd = nd;
     s->mode = so->mode;
@@ -490,7 +475,7 @@ bool net_socket_attach(NetDev *nd, Machine *m, const NetSocketOptions *so,
         if (s->listen_fd < 0)
             goto fail;
         if (listen(s->listen_fd, 1) != 0) {
-            net_socket_fail(err, errlen, "socket: cannot listen: %s", strerror(errno));
+            net_fail(err, errlen, "socket: cannot listen: %s", strerror(errno));
             goto fail;
         }
         s->local_port = net_socket_bound_port(s->listen_fd);
@@ -512,7 +497,7 @@ bool net_socket_attach(NetDev *nd, Machine *m, const NetSocketOptions *so,
     }
     MachinePoller p = { net_socket_fill, net_socket_dispatch, s };
     if (!machine_add_poller(m, &p)) {
-        net_socket_fail(err, errlen, "socket: too many network back-ends");
+        net_fail(err, errlen, "socket: too many network back-ends");
         goto fail;
     }
     s->m = m;

@@ -15,4 +15,4 @@ NET_TESTS = tests/boot/net/net-user-e1000.sh tests/boot/net/net-user-ne2k.sh \
 	tests/boot/net/net-pxe-e1000.sh tests/boot/net/net-pxe-ne2k.sh tests/boot/net/net-socket.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += $(NET_TESTS) tests/boot/net/net-user.sh tests/boot/net/make-net-initramfs.sh \
-	tests/boot/net/net-hostfwd.sh tests/boot/net/net-pxe.sh tests/boot/net/net-throughput.sh
+	tests/boot/net/net-hostfwd.sh tests/boot/net/net-pxe.sh tests/boot/net/free-port.sh tests/boot/net/net-throughput.sh

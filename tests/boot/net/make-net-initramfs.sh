@@ -5,7 +5,8 @@
 # driver modules of Debian's kernel (e1000, 8390 + ne2k-pci, matching the
 # booted kernel version), a udhcpc script (at /etc/udhcpc, where Debian's
 # busybox looks, and passed with -s as well) that configures the interface,
-# and /bin/net-up which loads the drivers and runs DHCP on eth0.
+# /bin/net-link which loads the drivers and brings eth0 up, and /bin/net-up
+# which then runs DHCP on eth0.
 # Usage: make-net-initramfs.sh KERNEL OUT.cpio.gz
 set -eu
 kernel=$1 out=$2
@@ -42,17 +43,22 @@ esac
 exit 0
 DHCP
 chmod +x "$root/etc/udhcpc/default.script"
-cat > "$root/bin/net-up" <<'UP'
+cat > "$root/bin/net-link" <<'LINK'
 #!/bin/sh
-# Load the NIC drivers, bring eth0 up and get an address by DHCP.
+# Load the NIC drivers and bring lo and eth0 up (no address on eth0).
 for m in e1000 8390 ne2k-pci; do insmod /lib/net/$m.ko 2>/dev/null; done
 ip link set lo up
 i=0
 while ! ip link show eth0 >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 ip link set eth0 up
+LINK
+cat > "$root/bin/net-up" <<'UP'
+#!/bin/sh
+# net-link, then an address for eth0 by DHCP.
+net-link
 udhcpc -i eth0 -n -q -t 10 -T 2 -s /etc/udhcpc/default.script && echo "doppel-net: up"
 UP
-chmod +x "$root/bin/net-up"
+chmod +x "$root/bin/net-link" "$root/bin/net-up"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$work/net.cpio.gz"
 cat "$work/base.cpio.gz" "$work/net.cpio.gz" > "$out.tmp"
 mv "$out.tmp" "$out"

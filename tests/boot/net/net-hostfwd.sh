@@ -20,11 +20,7 @@ kernel=$(sh "$here/../../guests/find-kernel.sh")
 [ -r "$initrd" ] || { initrd=$work/initrd.gz; sh "$here/make-net-initramfs.sh" "$kernel" "$initrd"; }
 timeout=${BOOT_TIMEOUT:-600}
 
-# A TCP port nobody listens on now (the kernel's choice when python3 exists).
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
-        2>/dev/null || echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-}
+. "$here/free-port.sh"
 
 greeting="doppel-hostfwd-$$-$(date +%s)"
 tries=0

@@ -16,13 +16,10 @@ kernel=$(sh "$here/../../guests/find-kernel.sh")
 [ -r "$initrd" ] || { initrd=$work/initrd.gz; sh "$here/make-net-initramfs.sh" "$kernel" "$initrd"; }
 timeout=${BOOT_TIMEOUT:-600}
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
-        2>/dev/null || echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-}
-# Load the drivers and bring eth0 up with a static address (no DHCP here).
+. "$here/free-port.sh"
+# Load the drivers, bring eth0 up with a static address (no DHCP here).
 up() {
-    printf '%s' "for m in e1000 8390 ne2k-pci; do insmod /lib/net/\$m.ko 2>/dev/null; done; i=0; while ! ip link show eth0 >/dev/null 2>&1 && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ip link set eth0 up; ip addr add $1/24 dev eth0"
+    printf '%s' "net-link; ip addr add $1/24 dev eth0"
 }
 
 tries=0
